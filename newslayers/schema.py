@@ -1,0 +1,70 @@
+"""The closed sets of the annotation schema: one source of truth for every room.
+
+Validation, the Label Studio config, the Hugging Face features and the scorers all read
+these tuples, so a label added here appears everywhere at once.
+"""
+
+from __future__ import annotations
+
+ENTITY_LABELS: tuple[str, ...] = (
+    "PERSON",
+    "NORP",
+    "FAC",
+    "ORG",
+    "GPE",
+    "LOC",
+    "PRODUCT",
+    "EVENT",
+    "WORK_OF_ART",
+    "LAW",
+)
+
+QUALIFIERS: tuple[str, ...] = (
+    "exact",
+    "approximate",
+    "at_least",
+    "at_most",
+    "more_than",
+    "less_than",
+    "range",
+)
+
+QUOTE_KINDS: tuple[str, ...] = ("direct", "indirect", "mixed")
+
+BOILERPLATE_KINDS: tuple[str, ...] = (
+    "page_title",
+    "navigation",
+    "breadcrumb",
+    "metadata",
+    "cookie_banner",
+    "advertisement",
+    "related_links",
+    "social_share",
+    "newsletter_signup",
+    "sidebar",
+    "author_bio",
+    "paywall",
+    "comments",
+    "comment_form",
+    "footer",
+    "other",
+)
+
+SPLITS: tuple[str, ...] = ("train", "validation", "test")
+
+LAYERS: tuple[str, ...] = ("entities", "numeric_claims", "quotes", "boilerplate")
+
+TOPICS: tuple[str, ...] = (
+    "conflict",
+    "national_politics",
+    "elections",
+    "economy",
+    "company_results",
+    "courts_crime",
+    "health_science",
+    "weather_disasters",
+    "sports",
+    "technology",
+    "local_government",
+    "culture",
+)
