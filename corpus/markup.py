@@ -26,6 +26,7 @@ Parsing gives the plain content (blocks joined by ``\\n``) and spans in its offs
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -77,7 +78,9 @@ def _number(token: str, where: tuple[str, int]) -> int | float:
     return normalise_number(float(token)) if "." in token else int(token)
 
 
-def _parse_num(args: list[str], where: tuple[str, int]) -> tuple[int | float | None, int | float | None, str, str | None]:
+def _parse_num(
+    args: list[str], where: tuple[str, int]
+) -> tuple[int | float | None, int | float | None, str, str | None]:
     if len(args) != 3:
         raise MarkupError(*where, f"NUM needs value qualifier unit, got {' '.join(args)!r}")
     raw_value, qualifier, raw_unit = args
@@ -170,7 +173,7 @@ def parse_article(source: str, path: str = "<article>") -> Article:
     for number, line in enumerate(lines[end_line:], start=end_line + 1):
         if not line.strip():
             continue
-        role, body = _role(line.rstrip())
+        role, body = _role(line.strip(" \t"))
         if out:
             out.append("\n")
             pos += 1
@@ -189,10 +192,15 @@ def parse_article(source: str, path: str = "<article>") -> Article:
                     raise MarkupError(path, number, "empty annotation [[]]")
                 _apply_tags(body[i + 3 : close], start, pos, art, links, (path, number))
                 i = close + 1
+            elif body[i] in " \t" and (not out or out[-1] in " \n"):
+                i += 1  # runs of spaces collapse, as a browser shows them
             else:
-                out.append(body[i])
+                out.append(" " if body[i] == "\t" else body[i])
                 pos += 1
                 i += 1
+        while out and out[-1] == " " and pos > block_start:
+            out.pop()
+            pos -= 1
         art.blocks.append(Block(role, block_start, pos))
     if stack:
         raise MarkupError(path, stack[-1][1], "[[ is never closed with ]]{...}")
@@ -219,9 +227,11 @@ def _check_spans(art: Article, path: str) -> None:
         if surface != surface.strip():
             raise MarkupError(path, 0, f"span {surface!r} starts or ends with whitespace")
     ordered = sorted(art.entities)
-    for a, b in zip(ordered, ordered[1:]):
+    for a, b in itertools.pairwise(ordered):
         if b.start < a.end:
-            raise MarkupError(path, 0, f"entities {art.content[a.start:a.end]!r} and {art.content[b.start:b.end]!r} overlap")
+            raise MarkupError(
+                path, 0, f"entities {art.content[a.start : a.end]!r} and {art.content[b.start : b.end]!r} overlap"
+            )
 
 
 def strip_markup(source: str) -> str:

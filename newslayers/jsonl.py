@@ -8,6 +8,8 @@ Writes go to a temporary file in the target folder and are renamed into place.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import json
 import math
 import os
@@ -144,12 +146,12 @@ def _numeric(obj: Any, path: str, n: int | None, out: _Collector) -> NumericClai
     if not (span and qualifier and ok):
         return None
     extra = tuple(sorted((k, v) for k, v in obj.items() if k not in _NUMERIC_KEYS))
-    return NumericClaim(
-        span.start, span.end, normalise_number(value), qualifier, unit, normalise_number(high), extra
-    )
+    return NumericClaim(span.start, span.end, normalise_number(value), qualifier, unit, normalise_number(high), extra)
 
 
-def _optional_span(obj: dict[str, Any], key: str, path: str, n: int | None, out: _Collector) -> tuple[bool, Span | None]:
+def _optional_span(
+    obj: dict[str, Any], key: str, path: str, n: int | None, out: _Collector
+) -> tuple[bool, Span | None]:
     if obj.get(key) is None:
         return True, None
     span = _span(obj[key], f"{path}.{key}", n, out)
@@ -261,7 +263,7 @@ def parse_record(obj: Any, mode: Mode = "auto") -> tuple[Document | None, list[t
 
 def _overlaps(name: str, spans: list[Any], out: _Collector) -> None:
     ordered = sorted(range(len(spans)), key=lambda i: (spans[i].start, spans[i].end))
-    for prev, cur in zip(ordered, ordered[1:]):
+    for prev, cur in itertools.pairwise(ordered):
         if spans[cur].start < spans[prev].end:
             out.add(
                 f"{name}[{cur}]",
@@ -276,7 +278,6 @@ def gold_problems(doc: Document, out: _Collector) -> None:
     _overlaps("boilerplate", doc.boilerplate or [], out)
     blocks = sorted((b.start, b.end) for b in doc.boilerplate or [])
     starts = [b[0] for b in blocks]
-    import bisect
 
     def inside(start: int, end: int) -> tuple[int, int] | None:
         i = bisect.bisect_right(starts, start) - 1
@@ -313,7 +314,7 @@ def _decode(raw: bytes) -> tuple[Any, str | None]:
     try:
         line = raw.decode("utf-8")
     except UnicodeDecodeError as err:
-        return None, f"not valid UTF-8 (byte {err.start}: {raw[err.start:err.start + 1]!r}); save the file as UTF-8"
+        return None, f"not valid UTF-8 (byte {err.start}: {raw[err.start : err.start + 1]!r}); save the file as UTF-8"
     try:
         return json.loads(line), None
     except json.JSONDecodeError as err:

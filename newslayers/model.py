@@ -51,12 +51,12 @@ class NumericClaim:
         out: dict[str, Any] = {
             "start": self.start,
             "end": self.end,
-            "value": self.value,
+            "value": normalise_number(self.value),
             "qualifier": self.qualifier,
             "unit": self.unit,
         }
         if self.high is not None:
-            out["high"] = self.high
+            out["high"] = normalise_number(self.high)
         out.update(self.extra)
         return out
 

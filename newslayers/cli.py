@@ -1,0 +1,225 @@
+"""The ``newslayers`` command (CONTRACT section 2).
+
+Each subcommand is a thin shell over a room's public function. User mistakes (bad files,
+bad flags, a server that is down) end in one clear message and exit status 1 or 2,
+never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from newslayers import __version__
+from newslayers.errors import UserError
+from newslayers.jsonl import ContractError, validate_file
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+
+def _print_problems(problems: Sequence[object], limit: int | None = None) -> None:
+    shown = problems if limit is None else problems[:limit]
+    for problem in shown:
+        print(problem, file=sys.stderr)
+    if limit is not None and len(problems) > limit:
+        print(f"... and {len(problems) - limit} more problems", file=sys.stderr)
+
+
+# ----------------------------------------------------------------------------- commands
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """Check each file; print every problem as FILE:LINE: field: what is wrong."""
+    status = EXIT_OK
+    for path in args.files:
+        valid, problems = validate_file(path, args.mode)
+        if problems:
+            _print_problems(problems)
+            status = EXIT_PROBLEMS
+            print(f"{path}: {len(problems)} problem(s), {valid} valid document(s)", file=sys.stderr)
+        elif not args.quiet:
+            print(f"{path}: {valid} document(s), valid")
+    return status
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    from newslayers.corpus import corpus_stats, load_corpus, render_stats_table
+
+    stats = corpus_stats(load_corpus())
+    if args.json:
+        print(json.dumps(stats, indent=2, ensure_ascii=False, sort_keys=True))
+    else:
+        render_stats_table(stats)
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from newslayers.corpus import load_corpus
+    from newslayers.jsonl import write_documents
+
+    split = None if args.split == "all" else args.split
+    count = write_documents(args.out, load_corpus(split))
+    print(f"wrote {count} documents of split {args.split} to {args.out}")
+    return EXIT_OK
+
+
+def _not_built(name: str) -> Callable[[argparse.Namespace], int]:
+    def run(_: argparse.Namespace) -> int:
+        print(f"newslayers {name}: not built yet in this version", file=sys.stderr)
+        return EXIT_USAGE
+
+    return run
+
+
+def _lazy(module: str, function: str) -> Callable[[argparse.Namespace], int]:
+    """Import a room's command only when it runs, so start-up stays fast."""
+
+    def run(args: argparse.Namespace) -> int:
+        import importlib
+
+        try:
+            target = getattr(importlib.import_module(module), function)
+        except (ImportError, AttributeError):
+            return _not_built(args.command)(args)
+        return target(args)
+
+    return run
+
+
+# ----------------------------------------------------------------------------- parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="newslayers",
+        description="Annotated news pages in four layers: entities, numeric claims, quotes, boilerplate.",
+    )
+    parser.add_argument("--version", action="version", version=f"newslayers {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("validate", help="check a gold or predictions JSONL file")
+    p.add_argument("files", nargs="+", type=Path, metavar="FILE.jsonl")
+    p.add_argument(
+        "--mode",
+        choices=["auto", "gold", "predictions"],
+        default="auto",
+        help="gold requires text and all four layers (auto: decide per line)",
+    )
+    p.add_argument("--quiet", action="store_true", help="print nothing for a valid file")
+    p.set_defaults(run=cmd_validate)
+
+    p = sub.add_parser("stats", help="counts of the embedded corpus")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=cmd_stats)
+
+    p = sub.add_parser("export", help="write the embedded gold documents of a split")
+    p.add_argument("--split", required=True, choices=["train", "validation", "test", "all"])
+    p.add_argument("--out", required=True, type=Path)
+    p.set_defaults(run=cmd_export)
+
+    p = sub.add_parser("build", help="build the Hugging Face dataset folder")
+    p.add_argument("--out", type=Path, default=Path("dist/newslayers"))
+    p.set_defaults(run=_lazy("newslayers.corpus.hf", "cmd_build"))
+
+    p = sub.add_parser("publish", help="upload the built dataset folder to the Hugging Face Hub")
+    p.add_argument("--repo-id", required=True)
+    p.add_argument("--dir", type=Path, default=Path("dist/newslayers"))
+    p.add_argument("--dry-run", action="store_true")
+    p.set_defaults(run=_lazy("newslayers.corpus.hf", "cmd_publish"))
+
+    p = sub.add_parser("baseline", help="run a registered system and write its predictions")
+    p.add_argument("name", nargs="?")
+    p.add_argument("--list", action="store_true", help="name the systems and their layers")
+    source = p.add_mutually_exclusive_group()
+    source.add_argument("--split", choices=["train", "validation", "test", "all"])
+    source.add_argument("--input", type=Path, help="a documents JSONL file, or a plain-text page")
+    p.add_argument("--out", type=Path)
+    p.set_defaults(run=_lazy("newslayers.benchmarks.commands", "cmd_baseline"))
+
+    p = sub.add_parser("evaluate", help="score predictions against gold")
+    p.add_argument("--predictions", type=Path)
+    gold = p.add_mutually_exclusive_group()
+    gold.add_argument("--gold", type=Path)
+    gold.add_argument("--split", choices=["train", "validation", "test", "all"])
+    p.add_argument(
+        "--compare",
+        nargs=2,
+        type=Path,
+        metavar=("A.jsonl", "B.jsonl"),
+        help="paired bootstrap test between two predictions files",
+    )
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--results", type=Path, help="also write a results file (JSON)")
+    p.set_defaults(run=_lazy("newslayers.benchmarks.commands", "cmd_evaluate"))
+
+    p = sub.add_parser("leaderboard", help="the main job: run every system, score, write the leaderboard")
+    p.add_argument("--split", default="test", choices=["validation", "test"])
+    p.add_argument("--out", type=Path, default=Path("benchmarks"))
+    p.add_argument("--submissions", type=Path, default=Path("benchmarks/submissions"))
+    p.add_argument("--systems", nargs="*", help="only these systems")
+    p.set_defaults(run=_lazy("newslayers.benchmarks.commands", "cmd_leaderboard"))
+
+    p = sub.add_parser("annotate", help="Label Studio: config, push, pull, agreement, adjudicate")
+    p.set_defaults(run=_lazy("newslayers.annotation.commands", "cmd_annotate"))
+    asub = p.add_subparsers(dest="action", metavar="ACTION")
+    asub.add_parser("config", help="print the Label Studio labeling config")
+    for action in ("push", "pull"):
+        a = asub.add_parser(action, help=f"{action} documents {'to' if action == 'push' else 'from'} Label Studio")
+        a.add_argument("--url", help="Label Studio URL (or LABEL_STUDIO_URL)")
+        a.add_argument("--api-key", help="API token (or LABEL_STUDIO_API_KEY)")
+        a.add_argument("--project", required=True, metavar="TITLE")
+        if action == "push":
+            src = a.add_mutually_exclusive_group(required=True)
+            src.add_argument("--split", choices=["train", "validation", "test", "all"])
+            src.add_argument("--input", type=Path)
+            a.add_argument("--system", help="pre-annotate with this registered system")
+            a.add_argument("--batch-size", type=int, default=50)
+        else:
+            a.add_argument("--out", required=True, type=Path)
+            a.add_argument("--per-annotator", action="store_true")
+            a.add_argument("--reviewer", help="annotator whose version wins ties (email or id)")
+    a = asub.add_parser("agreement", help="inter-annotator agreement between annotation files")
+    a.add_argument("files", nargs="+", type=Path)
+    a.add_argument("--json", action="store_true")
+    a = asub.add_parser("adjudicate", help="merge annotators' documents by the guidelines' rule")
+    a.add_argument("files", nargs="+", type=Path)
+    a.add_argument("--out", required=True, type=Path)
+    a.add_argument("--conflicts", type=Path, help="write the list of conflicts here (JSONL)")
+    a.add_argument("--reviewer", help="index (0-based) or annotator name of the reviewer's file")
+
+    p = sub.add_parser("ingest", help="turn real pages (HTML, folders, WARC) into documents")
+    p.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    p.add_argument("--out", required=True, type=Path)
+    p.add_argument("--url-map", type=Path, help="TSV or JSON mapping file names to URLs")
+    p.add_argument("--system", help="pre-annotate with this registered system")
+    p.add_argument("--workers", type=int, default=None)
+    p.set_defaults(run=_lazy("newslayers.corpus.ingest", "cmd_ingest"))
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "run", None):
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        return args.run(args)
+    except ContractError as err:
+        _print_problems(err.problems, limit=50)
+        return EXIT_PROBLEMS
+    except UserError as err:
+        print(f"newslayers {args.command}: {err}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

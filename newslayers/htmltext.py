@@ -1,0 +1,101 @@
+"""HTML -> the text a scraper sees: visible text, block elements on their own lines.
+
+The corpus renderer and ``newslayers ingest`` both use this one function, so a page
+rendered for the corpus and a real page crawled by a user are turned into text the same
+way. Scripts, styles, templates and hidden elements are dropped; entities are decoded;
+runs of ASCII whitespace collapse to one space, while no-break spaces are kept as they are.
+"""
+
+from __future__ import annotations
+
+import re
+
+import lxml.etree
+import lxml.html
+
+SKIP_TAGS = frozenset(
+    {"script", "style", "noscript", "template", "svg", "iframe", "object", "canvas", "head", "meta", "link", "select"}
+)
+BLOCK_TAGS = frozenset(
+    {
+        "address", "article", "aside", "blockquote", "body", "br", "dd", "details", "dialog", "div", "dl", "dt",
+        "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header",
+        "hgroup", "hr", "html", "li", "main", "nav", "ol", "p", "pre", "section", "summary", "table", "tbody",
+        "td", "tfoot", "th", "thead", "title", "tr", "ul", "option", "caption", "legend",
+    }
+)  # fmt: skip
+_ASCII_SPACE = re.compile(r"[ \t\n\r\f\v]+")
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+
+
+def _hidden(element: lxml.etree._Element) -> bool:
+    attrib = element.attrib
+    return "hidden" in attrib or bool(_HIDDEN_STYLE.search(attrib.get("style", "")))
+
+
+class _Lines:
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.buffer: list[str] = []
+
+    def add(self, text: str | None) -> None:
+        if text:
+            self.buffer.append(text)
+
+    def flush(self) -> None:
+        if self.buffer:
+            line = _ASCII_SPACE.sub(" ", "".join(self.buffer)).strip(" ")
+            if line.strip():
+                self.lines.append(line)
+            self.buffer = []
+
+
+def parse_html(html: str | bytes) -> lxml.etree._Element | None:
+    """Parse a page; None for a page with no parsable content."""
+    try:
+        return lxml.html.document_fromstring(html)
+    except (lxml.etree.ParserError, ValueError):
+        return None
+
+
+def html_to_text(html: str | bytes, newline: str = "\n") -> str:
+    """Visible text of a page, one block element per line."""
+    root = parse_html(html)
+    if root is None:
+        return ""
+    return element_to_text(root, newline)
+
+
+def element_to_text(root: lxml.etree._Element, newline: str = "\n") -> str:
+    out = _Lines()
+    title = root.find(".//head/title")
+    if title is not None and title.text_content().strip():
+        out.add(title.text_content())
+        out.flush()
+    skipping: lxml.etree._Element | None = None
+    for event, element in lxml.etree.iterwalk(root, events=("start", "end", "comment", "pi")):
+        tag = element.tag if isinstance(element.tag, str) else ""
+        if event in ("comment", "pi"):
+            if skipping is None:
+                out.add(element.tail)
+            continue
+        if event == "start":
+            if skipping is not None:
+                continue
+            if tag.lower() in SKIP_TAGS or _hidden(element):
+                skipping = element
+                continue
+            if tag.lower() in BLOCK_TAGS:
+                out.flush()
+            out.add(element.text)
+            continue
+        if skipping is element:
+            skipping = None
+        elif skipping is not None:
+            continue
+        elif tag.lower() in BLOCK_TAGS:
+            out.flush()
+        if element is not root:
+            out.add(element.tail)
+    out.flush()
+    return newline.join(out.lines)

@@ -1,0 +1,46 @@
+"""Shared fixtures: paths to the read-only material beside the repository."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+
+
+def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the real command line in a subprocess, as a user would."""
+    return subprocess.run(
+        [sys.executable, "-m", "newslayers", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd or REPO,
+        env=env,
+        timeout=600,
+    )
+
+
+def write_jsonl(path: Path, records: list[object]) -> Path:
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def seed_page() -> Path:
+    path = SHARED / "seed" / "000_1b383fee7daa3935.txt"
+    if not path.exists():
+        pytest.skip("../shared/seed is not present")
+    return path
+
+
+@pytest.fixture
+def realpages() -> Path:
+    path = SHARED / "realpages"
+    if not (path / "ground-truth.json").exists():
+        pytest.skip("../shared/realpages is not present")
+    return path
