@@ -1,0 +1,89 @@
+"""The registry of systems that ``newslayers baseline`` and the leaderboard run.
+
+A system is any object with ``name``, ``version``, ``layers``, ``description`` and a batch
+``predict(documents) -> predictions``; a system that learns also has ``fit(documents)``.
+Built-in systems are listed here; others register through the Python entry point group
+``newslayers.systems`` (the entry point names a zero-argument factory returning a system).
+An optional system whose library is missing raises :class:`SystemUnavailable`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from importlib.metadata import entry_points
+from typing import Protocol, runtime_checkable
+
+from newslayers.model import Document
+
+ENTRY_POINT_GROUP = "newslayers.systems"
+
+
+class SystemUnavailable(RuntimeError):
+    """The system needs a library that is not installed (the message says which)."""
+
+
+@runtime_checkable
+class System(Protocol):
+    name: str
+    version: str
+    layers: tuple[str, ...]
+    description: str
+
+    def predict(self, documents: Sequence[Document]) -> list[Document]: ...
+
+
+def _rules() -> System:
+    from newslayers.baselines.rules import RulesSystem
+
+    return RulesSystem()
+
+
+def _sklearn() -> System:
+    from newslayers.baselines.learned import SklearnSystem
+
+    return SklearnSystem()
+
+
+def _reference(name: str) -> Callable[[], System]:
+    def factory() -> System:
+        from newslayers.baselines import reference
+
+        return reference.make(name)
+
+    return factory
+
+
+BUILTIN: dict[str, Callable[[], System]] = {
+    "rules": _rules,
+    "sklearn": _sklearn,
+    "trafilatura": _reference("trafilatura"),
+    "justext": _reference("justext"),
+    "quantulum3": _reference("quantulum3"),
+    "spacy": _reference("spacy"),
+}
+
+
+def _plugins() -> dict[str, Callable[[], System]]:
+    return {ep.name: ep.load for ep in entry_points(group=ENTRY_POINT_GROUP)}
+
+
+def system_names() -> list[str]:
+    """Built-in systems first (in their fixed order), then plug-ins by name."""
+    plugins = sorted(n for n in _plugins() if n not in BUILTIN)
+    return [*BUILTIN, *plugins]
+
+
+def get_system(name: str) -> System:
+    """Instantiate a system by name; KeyError for an unknown name."""
+    factories = {**_plugins(), **BUILTIN}
+    if name not in factories:
+        raise KeyError(f"unknown system {name!r}; known: {', '.join(system_names())}")
+    factory = factories[name]
+    if name not in BUILTIN:
+        factory = factory()  # an entry point loads to the factory itself
+        system = factory() if callable(factory) and not isinstance(factory, System) else factory
+    else:
+        system = factory()
+    if not isinstance(system, System):
+        raise TypeError(f"system {name!r} does not have name, version, layers, description and predict()")
+    return system

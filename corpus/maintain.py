@@ -1,0 +1,171 @@
+"""Maintainer tools for the corpus: double annotation, adjudication and split assignment.
+
+``python -m newslayers.corpus.maintain strip|diff|assign ...``
+
+* ``strip FIRST_DIR OUT_DIR``: the plain article (markup removed) for a second annotator;
+* ``diff A_DIR B_DIR OUT_DIR``: one report per article listing every disagreement;
+* ``assign``: fix split, layout, line ends and no-break spaces in the gold front matter.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+from newslayers.corpus import ARTICLES_DIR, article_paths
+from newslayers.corpus.layouts import TEST_LAYOUTS, TRAIN_LAYOUTS
+from newslayers.corpus.markup import Article, load_article, strip_markup
+
+from newslayers.jsonl import write_text_atomic
+
+
+def strip(first: Path, out: Path) -> None:
+    for path in article_paths(first):
+        write_text_atomic(out / path.name, strip_markup(path.read_text(encoding="utf-8")))
+
+
+def _context(art: Article, start: int, end: int) -> str:
+    left = art.content[max(0, start - 40) : start].replace("\n", " ⏎ ")
+    right = art.content[end : end + 40].replace("\n", " ⏎ ")
+    return f"…{left}⟦{art.content[start:end]}⟧{right}…"
+
+
+def _surface(art: Article, span: object | None) -> str:
+    return "null" if span is None else repr(art.content[span.start : span.end])  # type: ignore[attr-defined]
+
+
+def diff_articles(a: Article, b: Article) -> list[str]:
+    """Every disagreement between two annotations of the same text, one line each."""
+    if a.content != b.content:
+        return ["TEXT DIFFERS: the second annotation changed the article text; redo it"]
+    lines: list[str] = []
+    ents_a = {(e.start, e.end): e.label for e in a.entities}
+    ents_b = {(e.start, e.end): e.label for e in b.entities}
+    for key in sorted(set(ents_a) | set(ents_b)):
+        la, lb = ents_a.get(key), ents_b.get(key)
+        if la != lb:
+            lines.append(f"ENTITY A={la or '-'} B={lb or '-'} {_context(a, *key)}")
+    nums_a = {(n.start, n.end): n for n in a.numeric_claims}
+    nums_b = {(n.start, n.end): n for n in b.numeric_claims}
+    for key in sorted(set(nums_a) | set(nums_b)):
+        na, nb = nums_a.get(key), nums_b.get(key)
+        fa = (na.value, na.high, na.qualifier, na.unit) if na else None
+        fb = (nb.value, nb.high, nb.qualifier, nb.unit) if nb else None
+        if fa != fb:
+            lines.append(f"NUM A={fa or '-'} B={fb or '-'} {_context(a, *key)}")
+    quotes_a = {(q.start, q.end): q for q in a.quotes}
+    quotes_b = {(q.start, q.end): q for q in b.quotes}
+    for key in sorted(set(quotes_a) | set(quotes_b)):
+        qa, qb = quotes_a.get(key), quotes_b.get(key)
+        fa = (qa.kind, _surface(a, qa.speaker), _surface(a, qa.cue)) if qa else None
+        fb = (qb.kind, _surface(b, qb.speaker), _surface(b, qb.cue)) if qb else None
+        if fa != fb:
+            lines.append(f"QUOTE A={fa or '-'} B={fb or '-'} {_context(a, *key)}")
+    return lines
+
+
+def diff(first: Path, second: Path, out: Path) -> None:
+    total = 0
+    for path in article_paths(first):
+        other = second / path.name
+        if not other.exists():
+            print(f"missing second annotation: {other}")
+            continue
+        lines = diff_articles(load_article(path), load_article(other))
+        total += len(lines)
+        write_text_atomic(out / f"{path.stem}.txt", "\n".join(lines) + "\n")
+    print(f"{total} disagreements written to {out}")
+
+
+def check_second(plain: Path, annotated: Path) -> int:
+    """A second annotation must keep the plain text character for character."""
+    from newslayers.corpus.markup import MarkupError
+
+    try:
+        a, b = load_article(plain), load_article(annotated)
+    except MarkupError as err:
+        print(f"ERROR {err}")
+        return 1
+    if a.content != b.content:
+        at = next(
+            (i for i, (x, y) in enumerate(zip(a.content, b.content)) if x != y), min(len(a.content), len(b.content))
+        )
+        print(
+            f"ERROR {annotated}: text differs from {plain} at character {at}: {b.content[at : at + 40]!r} vs {a.content[at : at + 40]!r}"
+        )
+        return 1
+    kinds = sorted(q.kind for q in b.quotes)
+    print(
+        f"ok {annotated.name}: {len(b.entities)} entities, {len(b.numeric_claims)} numeric claims, {len(b.quotes)} quotes {kinds}"
+    )
+    return 0
+
+
+def _rank(doc_id: str, salt: str) -> str:
+    return hashlib.sha256(f"{salt}:{doc_id}".encode()).hexdigest()
+
+
+def assign_splits(articles: list[Article]) -> dict[str, dict[str, str]]:
+    """60/20/20 per topic by a fixed hash order; test pages get test-only layouts."""
+    by_topic: dict[str, list[Article]] = defaultdict(list)
+    for art in articles:
+        by_topic[art.meta.get("topic", "")].append(art)
+    fields: dict[str, dict[str, str]] = {}
+    counters = {"test": 0, "rest": 0}
+    for topic in sorted(by_topic):
+        group = sorted(by_topic[topic], key=lambda a: _rank(a.id, "split"))
+        n_test = n_val = round(len(group) * 0.2)
+        for i, art in enumerate(group):
+            split = "test" if i < n_test else "validation" if i < n_test + n_val else "train"
+            fields[art.id] = {"split": split}
+    for split_group, layouts in (("test", TEST_LAYOUTS), ("rest", TRAIN_LAYOUTS)):
+        members = sorted(
+            (i for i, f in fields.items() if (f["split"] == "test") == (split_group == "test")),
+            key=lambda i: _rank(i, "layout"),
+        )
+        for doc_id in members:
+            fields[doc_id]["layout"] = layouts[counters[split_group] % len(layouts)]
+            counters[split_group] += 1
+    for doc_id, f in fields.items():
+        rank = int(_rank(doc_id, "style")[:8], 16)
+        f["newline"] = "crlf" if rank % 7 == 0 else "lf"
+        f["nbsp"] = "yes" if rank % 5 < 2 else "no"
+    return fields
+
+
+def _set_front_matter(path: Path, values: dict[str, str]) -> None:
+    text = path.read_text(encoding="utf-8")
+    head, sep, body = text[4:].partition("\n---\n")
+    lines = [line for line in head.split("\n") if line.split(":")[0].strip() not in values]
+    lines += [f"{k}: {v}" for k, v in values.items()]
+    write_text_atomic(path, "---\n" + "\n".join(lines) + sep + body)
+
+
+def assign() -> None:
+    paths = article_paths(ARTICLES_DIR)
+    fields = assign_splits([load_article(p) for p in paths])
+    for path in paths:
+        _set_front_matter(path, fields[path.stem])
+    print(f"assigned split, layout and style to {len(paths)} articles")
+
+
+def main(argv: list[str]) -> int:
+    command, *args = argv or ["help"]
+    if command == "strip":
+        strip(Path(args[0]), Path(args[1]))
+    elif command == "diff":
+        diff(Path(args[0]), Path(args[1]), Path(args[2]))
+    elif command == "assign":
+        assign()
+    elif command == "check-second":
+        return check_second(Path(args[0]), Path(args[1]))
+    else:
+        print(__doc__)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
