@@ -76,9 +76,8 @@ def _score_numeric(gold: Document, pred: Document, out: DocScores) -> None:
     g_spans = sorted(gold.numeric_claims or [], key=lambda c: (c.start, c.end))
     p_spans = sorted(pred.numeric_claims or [], key=lambda c: (c.start, c.end))
     g, p = _labelled(g_spans, None), _labelled(p_spans, None)
-    for scheme in ("strict", "partial"):
-        out.numeric[scheme], pairs = match_document(g, p, scheme)
-    strict_pairs = match_document(g, p, "strict")[1]
+    out.numeric["partial"] = match_document(g, p, "partial")[0]
+    out.numeric["strict"], strict_pairs = match_document(g, p, "strict")
     for pi, gi, outcome in strict_pairs:
         if outcome != "correct":
             continue
