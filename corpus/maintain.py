@@ -90,7 +90,8 @@ def check_second(plain: Path, annotated: Path) -> int:
         return 1
     if a.content != b.content:
         at = next(
-            (i for i, (x, y) in enumerate(zip(a.content, b.content, strict=False)) if x != y), min(len(a.content), len(b.content))
+            (i for i, (x, y) in enumerate(zip(a.content, b.content, strict=False)) if x != y),
+            min(len(a.content), len(b.content)),
         )
         print(
             f"ERROR {annotated}: text differs from {plain} at character {at}: {b.content[at : at + 40]!r} vs {a.content[at : at + 40]!r}"
