@@ -67,9 +67,9 @@ def _run_one(name: str, gold: list[Document], train: list[Document], out_dir: Pa
     except SystemUnavailable as err:
         return f"skipped {name}: {err}"
     start = time.perf_counter()
-    if hasattr(system, "fit"):
-        system, _ = fit_cached(system, train)
     try:
+        if hasattr(system, "fit"):
+            system, _ = fit_cached(system, train)
         predictions, predict_seconds = run_system(system, gold)
     except Exception as err:  # a broken system must not take the leaderboard down
         return f"failed {name}: {type(err).__name__}: {err}"
