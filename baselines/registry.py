@@ -9,10 +9,15 @@ An optional system whose library is missing raises :class:`SystemUnavailable`.
 
 from __future__ import annotations
 
+import hashlib
+import os
+import pickle
 from collections.abc import Callable, Sequence
 from importlib.metadata import entry_points
-from typing import Protocol, runtime_checkable
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
 
+from newslayers.jsonl import dumps_document
 from newslayers.model import Document
 
 ENTRY_POINT_GROUP = "newslayers.systems"
@@ -87,3 +92,54 @@ def get_system(name: str) -> System:
     if not isinstance(system, System):
         raise TypeError(f"system {name!r} does not have name, version, layers, description and predict()")
     return system
+
+
+# ----------------------------------------------------------------------------- trained systems
+
+
+def _training_key(system: Any, train: Sequence[Document]) -> str:
+    digest = hashlib.sha256(f"{system.name}:{system.version}".encode())
+    for doc in sorted(train, key=lambda d: d.id):
+        digest.update(dumps_document(doc).encode("utf-8"))
+    return digest.hexdigest()[:20]
+
+
+def cache_dir() -> Path:
+    return Path(os.environ.get("NEWSLAYERS_CACHE", Path.home() / ".cache" / "newslayers"))
+
+
+def fit_cached(system: Any, train: Sequence[Document]) -> tuple[Any, bool]:
+    """Fit a learning system on train, or load the identical fit from the cache.
+
+    The cache key is the system's name and version plus the hash of the training data, so
+    a changed corpus or a new version retrains and nothing else does.
+    """
+    if not hasattr(system, "fit"):
+        return system, False
+    key = _training_key(system, train)
+    path = cache_dir() / f"{system.name}-{key}.pkl"
+    if path.exists():
+        try:
+            with path.open("rb") as handle:
+                return pickle.load(handle), True
+        except (pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+            path.unlink(missing_ok=True)
+    system.fit(list(train))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    with tmp.open("wb") as handle:
+        pickle.dump(system, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    tmp.replace(path)
+    return system, False
+
+
+def prepared_system(name: str, train: Callable[[], Sequence[Document]]) -> tuple[System, str]:
+    """A system ready to predict, and how it got ready ("rules", "trained", "cached").
+
+    ``train`` is called only for a system that learns, so rule systems cost nothing.
+    """
+    system = get_system(name)
+    if not hasattr(system, "fit"):
+        return system, "no training"
+    fitted, cached = fit_cached(system, train())
+    return fitted, "loaded cached model" if cached else "trained on the train split"

@@ -9,8 +9,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from newslayers.baselines import SystemUnavailable, get_system, system_names
-from newslayers.benchmarks.harness import check_submission, evaluate, fit_cached, results_record, run_system
+from newslayers.baselines import SystemUnavailable, get_system, prepared_system, system_names
+from newslayers.benchmarks.harness import check_submission, evaluate, results_record, run_system
 from newslayers.benchmarks.scoring import headline, paired_bootstrap, predicted_layers, score_run
 from newslayers.corpus import load_corpus
 
@@ -36,19 +36,6 @@ def read_input_documents(path: Path) -> list[Document]:
     return [Document(id=path.stem, text=text, source=str(path.name))]
 
 
-def prepared_system(name: str, quiet: bool = False) -> Any:
-    """A system ready to predict: instantiated, and trained on the train split if it learns."""
-    try:
-        system = get_system(name)
-    except KeyError as err:
-        raise UserError(str(err.args[0])) from None
-    if hasattr(system, "fit"):
-        system, cached = fit_cached(system, load_corpus("train"))
-        if not quiet:
-            print(f"{name}: {'loaded cached model' if cached else 'trained on the train split'}", file=sys.stderr)
-    return system
-
-
 def cmd_baseline(args: argparse.Namespace) -> int:
     if args.list:
         for name in system_names():
@@ -62,9 +49,12 @@ def cmd_baseline(args: argparse.Namespace) -> int:
         raise UserError("usage: newslayers baseline NAME (--split S | --input DOCS.jsonl) --out P.jsonl")
     documents = load_split(args.split) if args.split else read_input_documents(args.input)
     try:
-        system = prepared_system(args.name)
+        system, how = prepared_system(args.name, lambda: load_corpus("train"))
+    except KeyError as err:
+        raise UserError(str(err.args[0])) from None
     except SystemUnavailable as err:
         raise UserError(f"system {args.name} is not available: {err}") from None
+    print(f"{args.name}: {how}", file=sys.stderr)
     predictions, elapsed = run_system(system, documents)
     write_documents(args.out, predictions)
     rate = len(documents) / elapsed if elapsed else float("inf")

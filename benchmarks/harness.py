@@ -8,9 +8,7 @@ is refused, never half-scored. Every result carries the gold's sha256.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import importlib.metadata
-import pickle
 import platform
 import time
 from collections.abc import Sequence
@@ -150,37 +148,6 @@ def results_record(
 
 
 # ----------------------------------------------------------------------------- running systems
-
-
-def cache_dir() -> Path:
-    import os
-
-    return Path(os.environ.get("NEWSLAYERS_CACHE", Path.home() / ".cache" / "newslayers"))
-
-
-def fit_cached(system: Any, train: Sequence[Document]) -> tuple[Any, bool]:
-    """Fit a learning system on train, or load the identical fit from the cache.
-
-    The cache key is the system's name and version plus the hash of the training data, so
-    a changed corpus or a new version retrains and nothing else does.
-    """
-    if not hasattr(system, "fit"):
-        return system, False
-    key = hashlib.sha256(f"{system.name}:{system.version}:{gold_hash(train)}".encode()).hexdigest()[:20]
-    path = cache_dir() / f"{system.name}-{key}.pkl"
-    if path.exists():
-        try:
-            with path.open("rb") as handle:
-                return pickle.load(handle), True
-        except (pickle.UnpicklingError, EOFError, AttributeError, ImportError):
-            path.unlink(missing_ok=True)
-    system.fit(list(train))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    with tmp.open("wb") as handle:
-        pickle.dump(system, handle, protocol=pickle.HIGHEST_PROTOCOL)
-    tmp.replace(path)
-    return system, False
 
 
 def run_system(system: Any, documents: Sequence[Document]) -> tuple[list[Document], float]:

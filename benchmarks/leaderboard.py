@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from newslayers.baselines import SystemUnavailable, get_system, system_names
-from newslayers.baselines.registry import BUILTIN
-from newslayers.benchmarks.harness import check_submission, evaluate, fit_cached, results_record, run_system
+from newslayers.baselines.registry import BUILTIN, fit_cached
+from newslayers.benchmarks.harness import check_submission, evaluate, results_record, run_system
 from newslayers.benchmarks.scoring import headline, predicted_layers
 from newslayers.corpus import load_corpus
 from rich.console import Console
