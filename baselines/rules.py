@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from newslayers.baselines import gazetteers as gz
 from newslayers.baselines.numbers import find_claims
@@ -40,57 +41,65 @@ def split_lines(text: str) -> list[Line]:
 
 # ----------------------------------------------------------------------------- boilerplate
 
-CHROME_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    (kind, re.compile(pattern, re.IGNORECASE))
-    for kind, pattern in [
-        (
-            "comment_form",
-            r"leave a (reply|comment)|will not be published|required fields|post comment|^(name|email|website|comment) ?\*|^submit$|notify me of",
-        ),
-        ("cookie_banner", r"cookie|consent|our partners|accept all|privacy (settings|preferences)|manage preferences"),
-        (
-            "paywall",
-            r"free articles?|subscribers? only|already a subscriber|subscribe (now|for|today)|unlock|per (week|month) for|paywall|premium",
-        ),
-        ("newsletter_signup", r"newsletter|in your inbox|sign up|signing up|daily briefing|subscribe to our"),
-        (
-            "advertisement",
-            r"^advertisement$|^ad$|sponsored|promoted|^ad\b|shop now|% off|limited offer|book now|free trial",
-        ),
-        (
-            "comments",
-            r"^\d+ comments?$|^comments?( \(\d+\))?$|join the (conversation|discussion)|no comments yet|^reply\b|\b\d+ (minutes?|hours?|days?) ago$|\d{1,2}:\d\d ?[ap]m$|points? · \d+ repl",
-        ),
-        (
-            "footer",
-            r"©|\(c\) \d{4}|all rights reserved|terms (of|&)|privacy policy|registered in|back to top|contact us|careers",
-        ),
-        ("social_share", r"^share\b|facebook|whatsapp|copy link|follow us|\bshares?$|linkedin|telegram"),
-        (
-            "related_links",
-            r"^read more|^related|most read|trending|you may also like|more from|recommended|^more stories|^see also|^also read",
-        ),
-        (
-            "metadata",
-            r"^published|^updated|min(ute)? read|^tags?:|filed under|^posted|\b(gmt|utc|bst|cet)\b|last modified|^source:|^via\b",
-        ),
-        ("breadcrumb", r"^home ?[›»>/]|[›»] "),
-        ("navigation", r"skip to|^menu$|☰|log ?in|^search$|scroll to top|sign in|^home\b"),
-        ("sidebar", r"[▲▼]|°[cf]\b|^poll|editor'?s picks|lottery|euromillions|most shared|^weather"),
-        (
-            "author_bio",
-            r"\bcovers\b.*\bfor\b|is a (senior )?(reporter|correspondent|writer|editor)|follow (her|him|them) on",
-        ),
-    ]
+CHROME_PATTERNS: list[tuple[str, str]] = [
+    (
+        "comment_form",
+        r"leave a (reply|comment)|will not be published|required fields|post comment|^(name|email|website|comment) ?\*|^submit$|notify me of",
+    ),
+    ("cookie_banner", r"cookie|consent|our partners|accept all|privacy (settings|preferences)|manage preferences"),
+    (
+        "paywall",
+        r"free articles?|subscribers? only|already a subscriber|subscribe (now|for|today)|unlock|per (week|month) for|paywall|premium",
+    ),
+    ("newsletter_signup", r"newsletter|in your inbox|sign up|signing up|daily briefing|subscribe to our"),
+    (
+        "advertisement",
+        r"^advertisement$|^ad$|sponsored|promoted|^ad\b|shop now|% off|limited offer|book now|free trial",
+    ),
+    (
+        "comments",
+        r"^\d+ comments?$|^comments?( \(\d+\))?$|join the (conversation|discussion)|no comments yet|^reply\b|\b\d+ (minutes?|hours?|days?) ago$|\d{1,2}:\d\d ?[ap]m$|points? · \d+ repl",
+    ),
+    (
+        "footer",
+        r"©|\(c\) \d{4}|all rights reserved|terms (of|&)|privacy policy|registered in|back to top|contact us|careers",
+    ),
+    ("social_share", r"^share\b|facebook|whatsapp|copy link|follow us|\bshares?$|linkedin|telegram"),
+    (
+        "related_links",
+        r"^read more|^related|most read|trending|you may also like|more from|recommended|^more stories|^see also|^also read",
+    ),
+    (
+        "metadata",
+        r"^published|^updated|min(ute)? read|^tags?:|filed under|^posted|\b(gmt|utc|bst|cet)\b|last modified|^source:|^via\b",
+    ),
+    ("breadcrumb", r"^home ?[›»>/]|[›»] "),
+    ("navigation", r"skip to|^menu$|☰|log ?in|^search$|scroll to top|sign in|^home\b"),
+    ("sidebar", r"[▲▼]|°[cf]\b|^poll|editor'?s picks|lottery|euromillions|most shared|^weather"),
+    (
+        "author_bio",
+        r"\bcovers\b.*\bfor\b|is a (senior )?(reporter|correspondent|writer|editor)|follow (her|him|them) on",
+    ),
 ]
+# One combined pattern: a single scan per line, then the first kind in list order wins.
+_CHROME = re.compile("|".join(f"(?P<{kind}>{pattern})" for kind, pattern in CHROME_PATTERNS), re.IGNORECASE)
+_CHROME_ORDER = {kind: i for i, (kind, _) in enumerate(CHROME_PATTERNS)}
 _SENTENCE_END = re.compile(r"[.!?…”\"’')]\s*$")
 
 
 def chrome_kind(line: str) -> str | None:
-    for kind, pattern in CHROME_PATTERNS:
-        if pattern.search(line):
-            return kind
-    return None
+    """The boilerplate kind whose phrases a line contains.
+
+    Chrome announces itself early, so only the first 96 characters of a long line are
+    scanned; chrome repeats across pages, so answers are cached.
+    """
+    return _chrome_kind(line[:96])
+
+
+@lru_cache(maxsize=65536)
+def _chrome_kind(line: str) -> str | None:
+    kinds = {m.lastgroup for m in _CHROME.finditer(line)}
+    return min(kinds, key=_CHROME_ORDER.__getitem__) if kinds else None
 
 
 def _words(text: str) -> int:
