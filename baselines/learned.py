@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -33,6 +34,7 @@ from newslayers.model import Boilerplate, Document, Entity, NumericClaim, Quote
 from newslayers.tokens import Token, bio_to_spans, spans_to_bio, tokenize
 
 SEED = 13
+_RUNS = re.compile(r"(.)\1{2,}")
 _GAZ = {
     "gpe": set(gz.COUNTRIES) | set(gz.CITIES) | {w for g in gz.MULTIWORD_GPE for w in g.split()},
     "norp": set(gz.NATIONALITIES),
@@ -57,11 +59,11 @@ def _csr32(matrix: Any) -> sparse.csr_matrix:
     return matrix
 
 
+@lru_cache(maxsize=100_000)
 def _shape(word: str) -> str:
-    shape = re.sub(r"[A-ZÀ-Þ]", "X", word)
-    shape = re.sub(r"[a-zß-ÿ]", "x", shape)
-    shape = re.sub(r"\d", "d", shape)
-    return re.sub(r"(.)\1{2,}", r"\1\1", shape)
+    """'Kyiv' -> 'Xxx', 'G7' -> 'Xd', '1,200' -> 'd,dd': runs longer than two shortened."""
+    shape = "".join("X" if c.isupper() else "x" if c.islower() else "d" if c.isdigit() else c for c in word)
+    return _RUNS.sub(r"\1\1", shape)
 
 
 def line_features(lines: Sequence[Line]) -> list[dict[str, Any]]:
@@ -109,13 +111,13 @@ def _line_words(line: Line) -> list[str]:
 
 class _LineModel:
     def __init__(self) -> None:
-        self.vectorizer = DictVectorizer()
+        self.vectorizer = FeatureHasher(n_features=2**12, input_type="dict", alternate_sign=False)
         self.hasher = FeatureHasher(n_features=2**16, input_type="string", alternate_sign=False)
         self.is_boiler = LogisticRegression(C=1.0, max_iter=2000, random_state=SEED)
         self.kind = LogisticRegression(C=1.0, max_iter=2000, random_state=SEED)
 
-    def _matrix(self, lines: list[Line], feats: list[dict[str, Any]], fit: bool) -> sparse.csr_matrix:
-        dense = self.vectorizer.fit_transform(feats) if fit else self.vectorizer.transform(feats)
+    def _matrix(self, lines: list[Line], feats: list[dict[str, Any]]) -> sparse.csr_matrix:
+        dense = self.vectorizer.transform(feats)
         return _csr32(sparse.hstack([dense, self.hasher.transform(_line_words(ln) for ln in lines)]))
 
     def fit(self, docs: Sequence[Document]) -> None:
@@ -128,7 +130,7 @@ class _LineModel:
                 kind = _kind_of(ln, doc.boilerplate or [])
                 is_boiler.append(kind is not None)
                 kinds.append(kind or "")
-        x = self._matrix(lines, feats, fit=True)
+        x = self._matrix(lines, feats)
         self.is_boiler.fit(x, is_boiler)
         mask = np.array(is_boiler)
         self.kind.fit(x[mask], np.array(kinds)[mask])
@@ -137,7 +139,7 @@ class _LineModel:
         lines = split_lines(text)
         if not lines:
             return [], []
-        x = self._matrix(lines, line_features(lines), fit=False)
+        x = self._matrix(lines, line_features(lines))
         boiler = self.is_boiler.predict(x)
         kinds = self.kind.predict(x)
         spans = [Boilerplate(ln.start, ln.end, str(k)) for ln, b, k in zip(lines, boiler, kinds, strict=True) if b]
@@ -158,25 +160,31 @@ def _kind_of(line: Line, spans: Sequence[Boilerplate]) -> str | None:
 # ----------------------------------------------------------------------------- entities
 
 
+@lru_cache(maxsize=200_000)
+def _word_feats(w: str) -> tuple[tuple[str, float], ...]:
+    """Features of a word on its own; words repeat, so they are computed once."""
+    f: dict[str, float] = {
+        "bias": 1,
+        "lower=" + w.lower(): 1,
+        "shape=" + _shape(w): 1,
+        "suf3=" + w[-3:].lower(): 1,
+        "pre3=" + w[:3].lower(): 1,
+        "title": float(w[:1].isupper()),
+        "upper": float(w.isupper() and len(w) > 1),
+        "digit": float(any(c.isdigit() for c in w)),
+    }
+    for name, words in _GAZ.items():
+        if w in words:
+            f["gaz=" + name] = 1
+    return tuple(f.items())
+
+
 def _token_feats(tokens: Sequence[Token], rule_tags: Sequence[str], line_starts: set[int]) -> list[dict[str, Any]]:
     feats = []
     for i, t in enumerate(tokens):
-        w = t.text
-        f: dict[str, Any] = {
-            "bias": 1,
-            "lower=" + w.lower(): 1,
-            "shape=" + _shape(w): 1,
-            "suf3=" + w[-3:].lower(): 1,
-            "pre3=" + w[:3].lower(): 1,
-            "title": w[:1].isupper(),
-            "upper": w.isupper() and len(w) > 1,
-            "digit": any(c.isdigit() for c in w),
-            "line_start": t.start in line_starts,
-            "rule=" + rule_tags[i]: 1,
-        }
-        for name, words in _GAZ.items():
-            if w in words:
-                f["gaz=" + name] = 1
+        f: dict[str, Any] = dict(_word_feats(t.text))
+        f["line_start"] = t.start in line_starts
+        f["rule=" + rule_tags[i]] = 1
         for offset in (-2, -1, 1, 2):
             j = i + offset
             if 0 <= j < len(tokens):
@@ -212,7 +220,8 @@ def _fix_bio(tags: Sequence[str]) -> list[str]:
 
 class _EntityModel:
     def __init__(self) -> None:
-        self.vectorizer = DictVectorizer()
+        # Hashing, not a vocabulary: transforming ~10k tokens a second stays cheap.
+        self.vectorizer = FeatureHasher(n_features=2**20, input_type="dict", alternate_sign=False)
         self.model = LinearSVC(C=0.1, random_state=SEED, max_iter=5000)
 
     def _feats(self, text: str, content: Sequence[Line]) -> tuple[list[Token], list[dict[str, Any]]]:
@@ -226,7 +235,7 @@ class _EntityModel:
             tokens, f = self._feats(doc.text or "", content_of[doc.id])
             feats += f
             tags += spans_to_bio(tokens, [(e.start, e.end, e.label) for e in doc.entities or []])
-        self.model.fit(_csr32(self.vectorizer.fit_transform(feats)), tags)
+        self.model.fit(_csr32(self.vectorizer.transform(feats)), tags)
 
     def predict(self, text: str, content: Sequence[Line]) -> list[Entity]:
         tokens, feats = self._feats(text, content)
