@@ -140,3 +140,135 @@ def _match_one(g: _Gold, p: Labelled, matched: set[int], scheme: str) -> tuple[s
     if fallback >= 0:
         return ("partial" if scheme == "partial" else "incorrect"), fallback
     return "spurious", -1
+
+
+def _candidates(gold: Sequence[Labelled], pred: Sequence[Labelled]) -> list[list[int]]:
+    """For each prediction, the gold spans it overlaps (nervaluate's test), in gold order."""
+    g = _Gold(list(gold))
+    out = []
+    for p in pred:
+        out.append([ti for ti in g.window(p) if _overlaps(p, g.spans[ti])])
+    return out
+
+
+def _greedy(
+    gold: Sequence[Labelled], pred: Sequence[Labelled], cands: list[list[int]], scheme: str, per_label: bool
+) -> dict[str, Counts]:
+    """One scheme's greedy matching over precomputed candidates; counts overall or per label."""
+    matched: set[int] = set()
+    counts: dict[str, Counts] = {}
+    for pi, p in enumerate(pred):
+        key = p[2] if per_label else ""
+        c = counts.setdefault(key, Counts())
+        fallback = best = -1
+        best_distance = 0
+        for ti in cands[pi]:
+            if ti in matched:
+                continue
+            t = gold[ti]
+            if per_label and t[2] != p[2]:
+                continue
+            same_bounds = p[0] == t[0] and p[1] == t[1]
+            if scheme == "ent_type":
+                if p[2] == t[2]:
+                    distance = abs(p[0] - t[0]) + abs(p[1] - t[1])
+                    if best < 0 or distance < best_distance:
+                        best, best_distance = ti, distance
+                elif fallback < 0:
+                    fallback = ti
+                continue
+            if same_bounds and (scheme != "strict" or p[2] == t[2]):
+                best = ti
+                break
+            if fallback < 0:
+                fallback = ti
+        if best >= 0:
+            matched.add(best)
+            c.correct += 1
+        elif fallback >= 0:
+            matched.add(fallback)
+            if scheme == "partial":
+                c.partial += 1
+            else:
+                c.incorrect += 1
+        else:
+            c.spurious += 1
+    for ti, t in enumerate(gold):
+        if ti not in matched:
+            counts.setdefault(t[2] if per_label else "", Counts()).missed += 1
+    return counts
+
+
+def match_all_schemes(
+    gold: Sequence[Labelled], pred: Sequence[Labelled]
+) -> tuple[dict[str, Counts], dict[tuple[str, str], Counts]]:
+    """All four schemes, overall and per label, from one candidate sweep.
+
+    Equivalent to calling :func:`match_document` once per scheme on the whole lists and
+    once per scheme and label on the filtered lists (what nervaluate does), but the
+    overlap search is shared.
+    """
+    cands = _candidates(gold, pred)
+    flat = [c[0] for c in cands if c]
+    if all(len(c) <= 1 for c in cands) and len(flat) == len(set(flat)):
+        return _one_to_one(gold, pred, cands)
+    overall = {scheme: _greedy(gold, pred, cands, scheme, False).get("", Counts()) for scheme in SCHEMES}
+    labels: dict[tuple[str, str], Counts] = {}
+    for scheme in SCHEMES:
+        for label, c in _greedy(gold, pred, cands, scheme, True).items():
+            labels[(label, scheme)] = c
+    return overall, labels
+
+
+# Outcome slots in a flat list of 4 schemes x 5 outcomes, for the fast path below.
+_C, _I, _P, _M, _S = range(5)
+_STRICT, _EXACT, _PARTIAL, _TYPE = (0, 5, 10, 15)
+
+
+def _one_to_one(
+    gold: Sequence[Labelled], pred: Sequence[Labelled], cands: list[list[int]]
+) -> tuple[dict[str, Counts], dict[tuple[str, str], Counts]]:
+    """The common case: no prediction competes for a gold span, so greedy order is moot."""
+    total = [0] * 20
+    per: dict[str, list[int]] = {}
+    label_matched: set[int] = set()
+    for p, c in zip(pred, cands, strict=True):
+        mine = per.get(p[2])
+        if mine is None:
+            mine = per[p[2]] = [0] * 20
+        if not c:
+            for base in (_STRICT, _EXACT, _PARTIAL, _TYPE):
+                total[base + _S] += 1
+                mine[base + _S] += 1
+            continue
+        t = gold[c[0]]
+        bounds, same = p[0] == t[0] and p[1] == t[1], p[2] == t[2]
+        total[_STRICT + (_C if bounds and same else _I)] += 1
+        total[_EXACT + (_C if bounds else _I)] += 1
+        total[_PARTIAL + (_C if bounds else _P)] += 1
+        total[_TYPE + (_C if same else _I)] += 1
+        if same:
+            label_matched.add(c[0])
+            mine[_STRICT + (_C if bounds else _I)] += 1
+            mine[_EXACT + (_C if bounds else _I)] += 1
+            mine[_PARTIAL + (_C if bounds else _P)] += 1
+            mine[_TYPE + _C] += 1
+        else:
+            for base in (_STRICT, _EXACT, _PARTIAL, _TYPE):
+                mine[base + _S] += 1
+    matched = {c[0] for c in cands if c}
+    for ti, t in enumerate(gold):
+        if ti not in matched:
+            for base in (_STRICT, _EXACT, _PARTIAL, _TYPE):
+                total[base + _M] += 1
+        if ti not in label_matched:
+            mine = per.get(t[2])
+            if mine is None:
+                mine = per[t[2]] = [0] * 20
+            for base in (_STRICT, _EXACT, _PARTIAL, _TYPE):
+                mine[base + _M] += 1
+    overall = {scheme: Counts(*total[5 * k : 5 * k + 5]) for k, scheme in enumerate(SCHEMES)}
+    labels = {
+        (label, scheme): Counts(*v[5 * k : 5 * k + 5]) for label, v in per.items() for k, scheme in enumerate(SCHEMES)
+    }
+    return overall, labels

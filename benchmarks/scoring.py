@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from newslayers.benchmarks.matching import HALF_PARTIAL, SCHEMES, Counts, match_document, prf
+from newslayers.benchmarks.matching import HALF_PARTIAL, SCHEMES, Counts, match_all_schemes, match_document, prf
 
 from newslayers.jsonl import dumps_document
 from newslayers.model import Document, Span
@@ -57,13 +57,7 @@ def _labelled(spans: Sequence[Any], attr: str | None) -> list[tuple[int, int, st
 
 def _score_entities(gold: Document, pred: Document, out: DocScores) -> None:
     g, p = _labelled(gold.entities or [], "label"), _labelled(pred.entities or [], "label")
-    for scheme in SCHEMES:
-        out.entity[scheme] = match_document(g, p, scheme)[0]
-    for label in {s[2] for s in g} | {s[2] for s in p}:
-        g_l = [s for s in g if s[2] == label]
-        p_l = [s for s in p if s[2] == label]
-        for scheme in SCHEMES:
-            out.entity_label[(label, scheme)] = match_document(g_l, p_l, scheme)[0]
+    out.entity, out.entity_label = match_all_schemes(g, p)
 
 
 def _same_number(a: float | None, b: float | None) -> bool:
