@@ -221,7 +221,7 @@ def _fix_bio(tags: Sequence[str]) -> list[str]:
 class _EntityModel:
     def __init__(self) -> None:
         # Hashing, not a vocabulary: transforming ~10k tokens a second stays cheap.
-        self.vectorizer = FeatureHasher(n_features=2**20, input_type="dict", alternate_sign=False)
+        self.vectorizer = FeatureHasher(n_features=2**18, input_type="dict", alternate_sign=False)
         self.model = LinearSVC(C=0.1, random_state=SEED, max_iter=5000)
 
     def _feats(self, text: str, content: Sequence[Line]) -> tuple[list[Token], list[dict[str, Any]]]:

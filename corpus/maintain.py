@@ -4,7 +4,9 @@
 
 * ``strip FIRST_DIR OUT_DIR``: the plain article (markup removed) for a second annotator;
 * ``diff A_DIR B_DIR OUT_DIR``: one report per article listing every disagreement;
-* ``assign``: fix split, layout, line ends and no-break spaces in the gold front matter.
+* ``assign``: fix split, layout, line ends and no-break spaces in the gold front matter;
+* ``agreement``: agreement of annotations A and B before adjudication -> ``agreement.json``;
+* ``check-second PLAIN ANNOTATED``: an annotation keeps the plain text exactly.
 """
 
 from __future__ import annotations
@@ -13,12 +15,16 @@ import hashlib
 import sys
 from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
-from newslayers.corpus import ARTICLES_DIR, article_paths
+from newslayers.corpus import ARTICLES_DIR, FIRST_DIR, HERE, SECOND_DIR, article_paths
 from newslayers.corpus.layouts import TEST_LAYOUTS, TRAIN_LAYOUTS
 from newslayers.corpus.markup import Article, load_article, strip_markup
 
 from newslayers.jsonl import write_text_atomic
+from newslayers.model import Document
+
+ADJUDICATION_DIR = HERE / "adjudication"
 
 
 def strip(first: Path, out: Path) -> None:
@@ -104,6 +110,42 @@ def check_second(plain: Path, annotated: Path) -> int:
     return 0
 
 
+def _content_document(art: Article) -> Document:
+    """An annotation as a document over the article content (layout does not matter here)."""
+    return Document(
+        id=art.id, text=art.content, entities=art.entities, numeric_claims=art.numeric_claims, quotes=art.quotes
+    ).sorted()
+
+
+def agreement(
+    first: Path = FIRST_DIR, second: Path = SECOND_DIR, adjudication: Path = ADJUDICATION_DIR
+) -> dict[str, Any]:
+    """Agreement of the two independent annotations before adjudication, per layer."""
+    from newslayers.benchmarks.scoring import aggregate, score_run
+
+    pairs = [(p, second / p.name) for p in article_paths(first) if (second / p.name).exists()]
+    docs_a = [_content_document(load_article(a)) for a, _ in pairs]
+    docs_b = {d.id: d for d in (_content_document(load_article(b)) for _, b in pairs)}
+    layers = ["entities", "numeric_claims", "quotes"]
+    scores = aggregate(score_run(docs_a, docs_b, layers), layers)
+    summary: dict[str, Any] = {"documents": len(pairs)}
+    for layer in layers:
+        entry = {scheme: round(scores[layer][scheme]["f1"], 4) for scheme in ("strict", "partial")}
+        entry.update({k: round(v, 4) for k, v in scores[layer].items() if k.endswith("_accuracy")})
+        entry["spans_a"] = sum(len(d.layer(layer) or []) for d in docs_a)
+        entry["spans_b"] = sum(len(d.layer(layer) or []) for d in docs_b.values())
+        summary[layer] = entry
+    decisions: dict[str, int] = {}
+    for log in sorted(adjudication.glob("*.tsv")):
+        for line in log.read_text(encoding="utf-8").splitlines():
+            fields = line.split("\t")
+            if len(fields) >= 2:
+                key = fields[1].split(":")[0].strip() or "?"
+                decisions[key] = decisions.get(key, 0) + 1
+    summary["adjudication_decisions"] = dict(sorted(decisions.items()))
+    return summary
+
+
 def _rank(doc_id: str, salt: str) -> str:
     return hashlib.sha256(f"{salt}:{doc_id}".encode()).hexdigest()
 
@@ -160,6 +202,12 @@ def main(argv: list[str]) -> int:
         diff(Path(args[0]), Path(args[1]), Path(args[2]))
     elif command == "assign":
         assign()
+    elif command == "agreement":
+        import json
+
+        result = agreement()
+        write_text_atomic(HERE / "agreement.json", json.dumps(result, indent=2, sort_keys=True) + "\n")
+        print(json.dumps(result, indent=2, sort_keys=True))
     elif command == "check-second":
         return check_second(Path(args[0]), Path(args[1]))
     else:

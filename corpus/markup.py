@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from newslayers.model import Entity, NumericClaim, Quote, Span, normalise_number
-from newslayers.schema import ENTITY_LABELS, QUALIFIERS, QUOTE_KINDS
+from newslayers.schema import ENTITY_LABELS, QUALIFIERS, QUOTE_KINDS, UNIT_ALIASES
 
 BLOCK_ROLES = ("headline", "standfirst", "byline", "caption", "paragraph")
 _NUMBER = re.compile(r"^-?\d+(?:\.\d+)?$")
@@ -96,7 +96,7 @@ def _parse_num(
             raise MarkupError(*where, "a low..high value needs the qualifier range")
     else:
         value = _number(raw_value, where)
-    unit = None if raw_unit == "null" else raw_unit
+    unit = None if raw_unit == "null" else UNIT_ALIASES.get(raw_unit, raw_unit)
     if unit is not None and not _UNIT.match(unit):
         raise MarkupError(*where, f"unit {raw_unit!r} must be lower-case letters, digits or _")
     return value, high, qualifier, unit

@@ -68,3 +68,19 @@ TOPICS: tuple[str, ...] = (
     "local_government",
     "culture",
 )
+
+# Spellings of the same unit that annotators used; the markup parser maps them to one name.
+UNIT_ALIASES: dict[str, str] = {
+    "km_h": "kmh",
+    "km_per_hour": "kmh",
+    "microgram_per_m3": "ug_m3",
+    "percentage_points": "percentage_point",
+    "percent_point": "percentage_point",
+    "pct": "percent",
+    "tonnes": "tonne",
+    "ton": "tonne",
+    "years": "year",
+    "people": "count",
+    "persons": "count",
+    "degrees_celsius": "celsius",
+}
