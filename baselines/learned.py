@@ -282,6 +282,7 @@ class _Filter:
         self.vectorizer = DictVectorizer()
         self.model = LogisticRegression(C=0.5, max_iter=2000, random_state=SEED)
         self.trivial: bool | None = None
+        self.threshold = 0.3
 
     def fit(self, feats: list[dict[str, Any]], labels: list[bool]) -> None:
         if len(set(labels)) < 2:
@@ -294,7 +295,11 @@ class _Filter:
             return []
         if self.trivial is not None:
             return [self.trivial] * len(feats)
-        return [bool(p) for p in self.model.predict(_csr32(self.vectorizer.transform(feats)))]
+        # Drop a candidate only when the model is fairly sure gold has no such span.
+        proba = self.model.predict_proba(_csr32(self.vectorizer.transform(feats)))[
+            :, list(self.model.classes_).index(True)
+        ]
+        return [bool(p >= self.threshold) for p in proba]
 
 
 # ----------------------------------------------------------------------------- system

@@ -10,6 +10,7 @@ An optional system whose library is missing raises :class:`SystemUnavailable`.
 from __future__ import annotations
 
 import hashlib
+import inspect
 import os
 import pickle
 from collections.abc import Callable, Sequence
@@ -98,7 +99,11 @@ def get_system(name: str) -> System:
 
 
 def _training_key(system: Any, train: Sequence[Document]) -> str:
+    """Name, version, the system's own source code and the training data: any change retrains."""
     digest = hashlib.sha256(f"{system.name}:{system.version}".encode())
+    source = inspect.getsourcefile(type(system))
+    if source:
+        digest.update(Path(source).read_bytes())
     for doc in sorted(train, key=lambda d: d.id):
         digest.update(dumps_document(doc).encode("utf-8"))
     return digest.hexdigest()[:20]
