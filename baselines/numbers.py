@@ -54,11 +54,23 @@ CURRENCY_SYMBOLS = {
     "¥": "jpy",
     "₹": "inr",
     "R$": "brl",
+    "J$": "jmd",
+    "HK$": "hkd",
+    "S$": "sgd",
+    "NT$": "twd",
+    "₦": "ngn",
+    "₩": "krw",
+    "₱": "php",
 }
+ISO_CURRENCIES = """AED AUD BDT BGN BRL CAD CHF CLP CNY COP CZK DKK EGP ETB EUR GBP GHS HKD HUF IDR ILS INR ISK JMD JPY KES KRW
+LKR MAD MXN MYR NGN NOK NPR NZD PEN PHP PKR PLN QAR RON RUB SAR SEK SGD THB TRY TWD TZS UAH UGX USD VND ZAR ZMW""".split()
 CURRENCY_WORDS = {
     "dollars": "usd", "dollar": "usd", "euros": "eur", "euro": "eur", "pounds": "gbp", "pound": "gbp", "yen": "jpy",
     "rupees": "inr", "shillings": None, "francs": "chf", "kronor": "sek", "kroner": "nok", "zloty": "pln", "rand": "zar",
     "pesos": None, "naira": "ngn", "yuan": "cny", "won": "krw", "reais": "brl", "lira": "try", "hryvnias": "uah",
+    "zlotys": "pln", "rupiah": "idr", "dong": "vnd", "leva": "bgn", "lev": "bgn", "dinars": None, "dirhams": None,
+    "ringgit": "myr", "baht": "thb", "taka": "bdt", "cedis": "ghs", "birr": "etb", "krona": "isk", "kronur": "isk",
+    "forint": "huf", "lei": "ron", "hryvnia": "uah", "rupee": "inr", "riyals": None, "soles": "pen",
 }  # fmt: skip
 UNIT_WORDS = {
     "per cent": "percent", "percent": "percent", "%": "percent", "percentage points": "percentage_point",
@@ -69,7 +81,7 @@ UNIT_WORDS = {
     "month": "month", "weeks": "week", "week": "week", "days": "day", "day": "day", "hours": "hour", "hour": "hour",
     "minutes": "minute", "minute": "minute", "seconds": "second", "degrees": "celsius", "°C": "celsius", "mw": "mw",
     "megawatts": "mw", "gw": "gw", "gigawatts": "gw", "points": "point", "goals": "goal", "hectares": "hectare",
-    "times": "times", "votes": "count", "seats": "count",
+    "times": "times", "km/h": "kmh", "kph": "kmh", "mph": "mph", "C": "celsius", "°C": "celsius",
 }  # fmt: skip
 QUALIFIER_WORDS = [
     ("more than", "more_than"), ("over", "more_than"), ("above", "more_than"), ("upwards of", "more_than"),
@@ -79,6 +91,7 @@ QUALIFIER_WORDS = [
     ("nearly", "approximate"), ("almost", "approximate"), ("about", "approximate"), ("around", "approximate"),
     ("roughly", "approximate"), ("some", "approximate"), ("approximately", "approximate"), ("an estimated", "approximate"),
     ("close to", "approximate"), ("just over", "more_than"), ("just under", "less_than"), ("well over", "more_than"),
+    ("within", "at_most"), ("as many as", "at_most"), ("as much as", "at_most"), ("as few as", "at_least"),
 ]  # fmt: skip
 MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec"
 
@@ -86,14 +99,18 @@ _word_number = "|".join(sorted([*UNITS_WORDS, *TENS_WORDS], key=len, reverse=Tru
 _WORDNUM = rf"(?:a\sdozen|(?:{_word_number})\sdozen|dozens|(?:{_word_number})(?:[-\s](?:{_word_number}))?(?:\s(?:hundred|thousand|million|billion|trillion))*)"
 _DIGITS = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _SCALE = r"(?:\s?(?:million|billion|trillion|thousand|bn|mn|m|k|tn|b)\b)"
-_CURRENCY_PREFIX = r"(?:US\$|A\$|C\$|NZ\$|R\$|\$|€|£|¥|₹)"
+_CURRENCY_PREFIX = r"(?:US\$|A\$|C\$|NZ\$|R\$|J\$|HK\$|S\$|NT\$|\$|€|£|¥|₹|₦|₩|₱)"
 _fraction_words = "|".join(sorted((re.escape(f) for f in FRACTIONS), key=len, reverse=True))
 _qualifier_words = "|".join(sorted((re.escape(q) for q, _ in QUALIFIER_WORDS), key=len, reverse=True))
 _unit_words = "|".join(sorted((re.escape(u) for u in UNIT_WORDS if u != "%"), key=len, reverse=True))
 _currency_words = "|".join(sorted(CURRENCY_WORDS, key=len, reverse=True))
 
-_NUMBER = rf"(?:{_CURRENCY_PREFIX}\s?)?(?:{_DIGITS}|{_WORDNUM}){_SCALE}?"
-_DIGIT_NUMBER = rf"(?:{_CURRENCY_PREFIX}\s?)?(?:{_DIGITS}){_SCALE}?"
+_ISO_PREFIX = rf"(?-i:(?:{'|'.join(ISO_CURRENCIES)})\s)"
+_NUMBER = rf"(?:{_CURRENCY_PREFIX}\s?|{_ISO_PREFIX})?(?:{_DIGITS}|{_WORDNUM}){_SCALE}?"
+_DIGIT_NUMBER = rf"(?:{_CURRENCY_PREFIX}\s?|{_ISO_PREFIX})?(?:{_DIGITS}){_SCALE}?"
+_COMPOUND_UNITS = {"seat": "count", "member": "count", "page": "count", "storey": "count", "story": "count", "room": "count",
+                   "bed": "count", "year": "year", "month": "month", "week": "week", "day": "day", "hour": "hour",
+                   "minute": "minute", "km": "km", "kilometre": "km", "mile": "mile", "metre": "m", "point": "point"}  # fmt: skip
 CLAIM = re.compile(
     rf"""(?ix)
     (?<![\w.,/:-])
@@ -105,7 +122,8 @@ CLAIM = re.compile(
      |(?P<num>{_NUMBER})
     )
     (?P<age>-(?:year|month|week|day|hour|minute)s?-old)?
-    (?P<unit>\s?%|\s(?:{_unit_words})\b|\s(?:{_currency_words})\b)?
+    (?P<compound>-(?:{"|".join(_COMPOUND_UNITS)})(?![\w-]))?
+    (?P<unit>\s?%|\s?(?:km/h|°C|C\b)|\s(?:{_unit_words})\b|\s(?:{_currency_words})\b)?
     (?![\w])
     """
 )
@@ -159,6 +177,8 @@ def parse_number(text: str) -> tuple[float | None, str | None]:
         if raw.startswith(symbol):
             unit, raw = CURRENCY_SYMBOLS[symbol], raw[len(symbol) :].strip()
             break
+    if raw[:3] in ISO_CURRENCIES and raw[3:4] == " ":
+        unit, raw = raw[:3].lower(), raw[4:]
     match = re.match(rf"^({_DIGITS})\s?([a-zA-Z]+)?$", raw)
     if match:
         value = float(match.group(1).replace(",", ""))
@@ -183,6 +203,8 @@ def _qualifier(word: str | None) -> str:
 def _unit(m: re.Match[str], currency: str | None) -> str | None:
     if m.group("age"):
         return re.sub(r"s$", "", m.group("age").split("-")[1])
+    if m.group("compound"):
+        return _COMPOUND_UNITS[m.group("compound")[1:]]
     raw = (m.group("unit") or "").strip().lower()
     if raw in ("%",):
         return "percent"
@@ -208,7 +230,7 @@ def _is_excluded(text: str, m: re.Match[str]) -> bool:
     if re.search(r"[A-Z][\w]*\s?$", before) and re.fullmatch(r"\d[\d.,]*", core) and not before.rstrip().endswith(","):
         return True  # inside a name: Route 9, Boeing 737, Model 3
     if core.lower() == "one" and not m.group("qual") and not m.group("unit"):
-        return bool(re.match(r"(?i)\s(?:of|another|day|way|side|thing)\b", after)) or bool(
+        return bool(re.match(r"(?i)\s(?:of|another|day|way|side|thing)\b|[.,!?”\"]", after)) or bool(
             re.search(r"(?i)\b(?:no|every|any|the)\s$", before)
         )
     return False
