@@ -81,7 +81,7 @@ UNIT_WORDS = {
     "month": "month", "weeks": "week", "week": "week", "days": "day", "day": "day", "hours": "hour", "hour": "hour",
     "minutes": "minute", "minute": "minute", "seconds": "second", "degrees": "celsius", "°C": "celsius", "mw": "mw",
     "megawatts": "mw", "gw": "gw", "gigawatts": "gw", "points": "point", "goals": "goal", "hectares": "hectare",
-    "times": "times", "km/h": "kmh", "kph": "kmh", "mph": "mph", "C": "celsius", "°C": "celsius",
+    "times": "times", "km/h": "kmh", "kph": "kmh", "mph": "mph", "C": "celsius", "c": "celsius", "°c": "celsius",
 }  # fmt: skip
 QUALIFIER_WORDS = [
     ("more than", "more_than"), ("over", "more_than"), ("above", "more_than"), ("upwards of", "more_than"),
