@@ -350,9 +350,13 @@ def _direct_quotes(text: str, lines: Sequence[Line]) -> Iterator[tuple[int, int]
 
 
 def _trim_speaker(text: str, start: int, end: int) -> Span:
-    start, end = _strip_titles(text, start, end)
+    """Titles stay outside a speaker; 'the ministry' keeps its article, a name does not."""
+    words = list(re.finditer(r"\S+", text[start:end]))
+    while len(words) > 1 and words[0].group().rstrip(".") in _TITLES:
+        words = words[1:]
+    start = start + words[0].start() if words else start
     start, end = _trim_run(text, start, end)
-    if text.startswith("the ", start) and text[start + 4 : start + 5].isupper():
+    if text.startswith(("the ", "The "), start) and text[start + 4 : start + 5].isupper():
         start += 4  # "the Vilnius Institute": a name's article stays outside, as in entities
     return Span(start, end)
 
