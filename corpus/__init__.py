@@ -105,9 +105,22 @@ def load_corpus(split: str | None = None) -> list[Document]:
 # ----------------------------------------------------------------------------- statistics
 
 
+AGREEMENT_PATH = HERE / "agreement.json"
+
+
+def annotation_agreement() -> dict[str, Any] | None:
+    """Agreement of the two independent annotations before adjudication (maintain agreement)."""
+    import json
+
+    return json.loads(AGREEMENT_PATH.read_text(encoding="utf-8")) if AGREEMENT_PATH.exists() else None
+
+
 def corpus_stats(docs: list[Document]) -> dict[str, Any]:
     """Counts per split: documents, words, spans per layer and per label/kind/qualifier."""
     stats: dict[str, Any] = {}
+    agreement = annotation_agreement()
+    if agreement is not None:
+        stats["agreement"] = agreement
     groups: dict[str, list[Document]] = defaultdict(list)
     for doc in docs:
         groups[doc.split or "none"].append(doc)
@@ -157,6 +170,15 @@ def render_stats_table(stats: dict[str, Any]) -> None:
 
     console = Console()
     order = [s for s in (*SPLITS, "all") if s in stats]
+    agreement = stats.get("agreement")
+    if agreement:
+        table = Table(title=f"agreement of two independent annotations before adjudication ({agreement['documents']} documents)")
+        for column in ("layer", "strict F1", "partial F1", "spans A", "spans B"):
+            table.add_column(column, justify="right")
+        for layer in ("entities", "numeric_claims", "quotes"):
+            a = agreement[layer]
+            table.add_row(layer, f"{a['strict']:.3f}", f"{a['partial']:.3f}", str(a["spans_a"]), str(a["spans_b"]))
+        console.print(table)
     table = Table(title=f"newslayers {DATASET_VERSION}: corpus")
     table.add_column("")
     for split in order:
