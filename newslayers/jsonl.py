@@ -416,6 +416,14 @@ def dumps_document(doc: Document) -> str:
     return json.dumps(document_to_json(doc), ensure_ascii=False, separators=(",", ":"))
 
 
+def _publish(tmp: str, path: Path) -> None:
+    """Give the temporary file ordinary permissions (mkstemp makes it private), then rename."""
+    mask = os.umask(0)
+    os.umask(mask)
+    os.chmod(tmp, 0o666 & ~mask)
+    os.replace(tmp, path)
+
+
 def write_documents(path: str | Path, docs: Iterable[Document]) -> int:
     """Write documents atomically (temporary file, then rename); return the count."""
     path = Path(path)
@@ -428,7 +436,7 @@ def write_documents(path: str | Path, docs: Iterable[Document]) -> int:
                 handle.write(dumps_document(doc))
                 handle.write("\n")
                 count += 1
-        os.replace(tmp, path)
+        _publish(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -443,7 +451,7 @@ def write_text_atomic(path: str | Path, content: str | bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(content.encode("utf-8") if isinstance(content, str) else content)
-        os.replace(tmp, path)
+        _publish(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
