@@ -180,7 +180,10 @@ def build_parser() -> argparse.ArgumentParser:
         else:
             a.add_argument("--out", required=True, type=Path)
             a.add_argument("--per-annotator", action="store_true")
-            a.add_argument("--reviewer", help="annotator whose version wins ties (email or id)")
+            a.add_argument(
+                "--reviewer",
+                help="annotator whose version decides disagreements (email or user id; default: the most recent)",
+            )
     a = asub.add_parser("agreement", help="inter-annotator agreement between annotation files")
     a.add_argument("files", nargs="+", type=Path)
     a.add_argument("--json", action="store_true")
