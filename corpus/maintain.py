@@ -120,23 +120,24 @@ def _content_document(art: Article) -> Document:
 def agreement(
     first: Path = FIRST_DIR, second: Path = SECOND_DIR, adjudication: Path = ADJUDICATION_DIR
 ) -> dict[str, Any]:
-    """Agreement of the two independent annotations before adjudication, per layer."""
-    from newslayers.benchmarks.scoring import aggregate, score_run
+    """Agreement of the two independent annotations before adjudication, per layer.
+
+    The measure itself is the annotation room's (the one ``newslayers annotate agreement``
+    reports); this adds the corpus's own record of how the disagreements were decided.
+    """
+    from newslayers.annotation import agreement as measure
 
     pairs = [(p, second / p.name) for p in article_paths(first) if (second / p.name).exists()]
-    docs_a = [_content_document(load_article(a)) for a, _ in pairs]
-    docs_b = {d.id: d for d in (_content_document(load_article(b)) for _, b in pairs)}
-    layers = ["entities", "numeric_claims", "quotes"]
-    scores = aggregate(score_run(docs_a, docs_b, layers), layers)
-    summary: dict[str, Any] = {"documents": len(pairs)}
-    for layer in layers:
-        entry = {scheme: round(scores[layer][scheme]["f1"], 4) for scheme in ("strict", "partial")}
-        entry.update({k: round(v, 4) for k, v in scores[layer].items() if k.endswith("_accuracy")})
-        entry["spans_a"] = sum(len(d.layer(layer) or []) for d in docs_a)
-        entry["spans_b"] = sum(len(d.layer(layer) or []) for d in docs_b.values())
+    result = measure(
+        [_content_document(load_article(a)) for a, _ in pairs], [_content_document(load_article(b)) for _, b in pairs]
+    )
+    summary: dict[str, Any] = {"documents": result["documents"]}
+    for layer in ("entities", "numeric_claims", "quotes"):
+        entry = dict(result[layer])
+        entry["strict"], entry["partial"] = entry["strict"]["f1"], entry["partial"]["f1"]
         summary[layer] = entry
     decisions: dict[str, int] = {}
-    for log in sorted(adjudication.glob("*.tsv")):
+    for log in sorted(adjudication.glob("nl-*.tsv")):
         for line in log.read_text(encoding="utf-8").splitlines():
             fields = line.split("\t")
             if len(fields) >= 2:
