@@ -101,9 +101,12 @@ def get_system(name: str) -> System:
 def _training_key(system: Any, train: Sequence[Document]) -> str:
     """Name, version, the system's own source code and the training data: any change retrains."""
     digest = hashlib.sha256(f"{system.name}:{system.version}".encode())
+    import newslayers.tokens
+
     source = inspect.getsourcefile(type(system))
-    if source:
-        digest.update(Path(source).read_bytes())
+    code = {*Path(__file__).parent.glob("*.py"), Path(newslayers.tokens.__file__), *([Path(source)] if source else [])}
+    for path in sorted(code):
+        digest.update(path.read_bytes())
     for doc in sorted(train, key=lambda d: d.id):
         digest.update(dumps_document(doc).encode("utf-8"))
     return digest.hexdigest()[:20]

@@ -20,13 +20,12 @@ from newslayers.benchmarks.scoring import (
     aggregate,
     bootstrap_intervals,
     breakdowns,
-    gold_hash,
     predicted_layers,
     score_run,
 )
 
 from newslayers import DATASET_NAME, DATASET_VERSION, __version__
-from newslayers.jsonl import Problem, scan_file
+from newslayers.jsonl import Problem, gold_hash, scan_file
 from newslayers.model import Document
 from newslayers.schema import LAYERS
 

@@ -6,7 +6,6 @@ documents (seeded) only re-sums counts: intervals for the whole corpus cost mill
 
 from __future__ import annotations
 
-import hashlib
 import math
 import re
 from collections import Counter, defaultdict
@@ -17,22 +16,12 @@ from typing import Any
 import numpy as np
 from newslayers.benchmarks.matching import HALF_PARTIAL, SCHEMES, Counts, match_all_schemes, match_document, prf
 
-from newslayers.jsonl import dumps_document
 from newslayers.model import Document, Span
 from newslayers.schema import ENTITY_LABELS, LAYERS
 
 BOOTSTRAP_SAMPLES = 1000
 BOOTSTRAP_SEED = 20261129
 _WORD = re.compile(r"\w+", re.UNICODE)
-
-
-def gold_hash(gold: Sequence[Document]) -> str:
-    """sha256 of the canonical gold JSONL (documents in id order)."""
-    digest = hashlib.sha256()
-    for doc in sorted(gold, key=lambda d: d.id):
-        digest.update(dumps_document(doc).encode("utf-8"))
-        digest.update(b"\n")
-    return digest.hexdigest()
 
 
 # ----------------------------------------------------------------------------- per document

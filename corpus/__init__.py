@@ -172,7 +172,9 @@ def render_stats_table(stats: dict[str, Any]) -> None:
     order = [s for s in (*SPLITS, "all") if s in stats]
     agreement = stats.get("agreement")
     if agreement:
-        table = Table(title=f"agreement of two independent annotations before adjudication ({agreement['documents']} documents)")
+        table = Table(
+            title=f"agreement of two independent annotations before adjudication ({agreement['documents']} documents)"
+        )
         for column in ("layer", "strict F1", "partial F1", "spans A", "spans B"):
             table.add_column(column, justify="right")
         for layer in ("entities", "numeric_claims", "quotes"):

@@ -66,25 +66,13 @@ def cmd_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _not_built(name: str) -> Callable[[argparse.Namespace], int]:
-    def run(_: argparse.Namespace) -> int:
-        print(f"newslayers {name}: not built yet in this version", file=sys.stderr)
-        return EXIT_USAGE
-
-    return run
-
-
 def _lazy(module: str, function: str) -> Callable[[argparse.Namespace], int]:
     """Import a room's command only when it runs, so start-up stays fast."""
 
     def run(args: argparse.Namespace) -> int:
         import importlib
 
-        try:
-            target = getattr(importlib.import_module(module), function)
-        except (ImportError, AttributeError):
-            return _not_built(args.command)(args)
-        return target(args)
+        return getattr(importlib.import_module(module), function)(args)
 
     return run
 

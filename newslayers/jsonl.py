@@ -9,6 +9,7 @@ Writes go to a temporary file in the target folder and are renamed into place.
 from __future__ import annotations
 
 import bisect
+import hashlib
 import itertools
 import json
 import math
@@ -422,6 +423,15 @@ def _publish(tmp: str, path: Path) -> None:
     os.umask(mask)
     os.chmod(tmp, 0o666 & ~mask)
     os.replace(tmp, path)
+
+
+def gold_hash(docs: Iterable[Document]) -> str:
+    """sha256 of the canonical JSONL of the documents in id order: the dataset's identity."""
+    digest = hashlib.sha256()
+    for doc in sorted(docs, key=lambda d: d.id):
+        digest.update(dumps_document(doc).encode("utf-8"))
+        digest.update(b"\n")
+    return digest.hexdigest()
 
 
 def write_documents(path: str | Path, docs: Iterable[Document]) -> int:

@@ -10,9 +10,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-# Words (with inner hyphens, apostrophes, dots and commas between digits), or any other
-# single non-space character. Whitespace of any kind (incl. no-break spaces) separates.
-_TOKEN = re.compile(r"\d+(?:[.,]\d+)*|\w+(?:[-'’]\w+)*|[^\w\s]", re.UNICODE)
+# Numbers (with separators and decimals), a possessive 's on its own (so that "Ukraine's"
+# gives the entity "Ukraine" a token boundary), words with inner hyphens and apostrophes,
+# or any other single non-space character. Any whitespace (no-break spaces too) separates.
+_TOKEN = re.compile(r"\d+(?:[.,]\d+)*|['’]s\b|\w+(?:-\w+)*(?:['’](?!s\b)\w+)*|[^\w\s]", re.UNICODE)
 
 
 @dataclass(frozen=True, slots=True)
