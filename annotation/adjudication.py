@@ -9,6 +9,7 @@ reviewer. Every cluster where the versions differ is a conflict, listed for a pe
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections import Counter
 from collections.abc import Sequence
@@ -140,17 +141,7 @@ def merge_versions(versions: Sequence[Version], reviewer: int = 0) -> tuple[Docu
         layers[layer], found = merge_layer(versions, reviewer, layer)
         conflicts.extend(found)
     extra = {k: v for k, v in base.extra.items() if k not in (ANNOTATOR_KEY, BASE_ID_KEY)}
-    doc = Document(
-        id=base_id(base),
-        text=base.text,
-        html=base.html,
-        url=base.url,
-        source=base.source,
-        split=base.split,
-        meta=dict(base.meta),
-        extra=extra,
-        **layers,
-    )
+    doc = dataclasses.replace(base, id=base_id(base), meta=dict(base.meta), extra=extra, **layers)
     return doc.sorted(), conflicts
 
 

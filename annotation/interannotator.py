@@ -132,14 +132,7 @@ def agreement(docs_a: Sequence[Document], docs_b: Sequence[Document]) -> dict[st
 
 def _with_id(doc: Document, index: int) -> Document:
     """The same document under a neutral id, so per-annotator ids pair up."""
-    return Document(
-        id=str(index),
-        text=doc.text,
-        entities=doc.entities,
-        numeric_claims=doc.numeric_claims,
-        quotes=doc.quotes,
-        boilerplate=doc.boilerplate,
-    )
+    return Document(id=str(index), text=doc.text, **{layer: doc.layer(layer) for layer in LAYERS})
 
 
 def _span_counts(pairs: Sequence[tuple[Document, Document]], layer: str) -> dict[str, int]:

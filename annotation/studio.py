@@ -7,6 +7,7 @@ is never printed, logged or put in a message.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -334,20 +335,7 @@ def _reviewer(latest: list[_Annotation], reviewer: str | None) -> int:
 def _per_annotation(ann: _Annotation) -> Document:
     doc = ann.document
     extra = {**doc.extra, ANNOTATOR_KEY: ann.annotator, BASE_ID_KEY: doc.id}
-    return Document(
-        id=f"{doc.id}/{ann.id}",
-        text=doc.text,
-        html=doc.html,
-        url=doc.url,
-        source=doc.source,
-        split=doc.split,
-        entities=doc.entities,
-        numeric_claims=doc.numeric_claims,
-        quotes=doc.quotes,
-        boilerplate=doc.boilerplate,
-        meta=dict(doc.meta),
-        extra=extra,
-    )
+    return dataclasses.replace(doc, id=f"{doc.id}/{ann.id}", meta=dict(doc.meta), extra=extra)
 
 
 def pull(studio: Studio, title: str, reviewer: str | None = None) -> PullResult:

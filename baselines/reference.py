@@ -32,33 +32,37 @@ def boilerplate_from_content(text: str, content: str) -> list[Boilerplate]:
     return [Boilerplate(start, end, "other") for start, end in complement_lines(text, kept)]
 
 
-class TrafilaturaSystem:
-    name = "trafilatura"
+class _HtmlExtractor:
+    """A main-content extractor over ``html``: subclasses say how to extract the text."""
+
     layers = ("boilerplate",)
+
+    def extract(self, html: str) -> str:
+        raise NotImplementedError
+
+    def predict(self, documents: Sequence[Document]) -> list[Document]:
+        return [
+            Document(
+                id=d.id, boilerplate=boilerplate_from_content(d.text or "", self.extract(d.html) if d.html else "")
+            )
+            for d in documents
+        ]
+
+
+class TrafilaturaSystem(_HtmlExtractor):
+    name = "trafilatura"
     description = "trafilatura main-content extraction from the page html, aligned back onto text"
 
     def __init__(self) -> None:
         self._lib = _require("trafilatura")
         self.version = getattr(self._lib, "__version__", "unknown")
 
-    def predict(self, documents: Sequence[Document]) -> list[Document]:
-        out = []
-        for doc in documents:
-            content = ""
-            if doc.html:
-                content = (
-                    self._lib.extract(
-                        doc.html, include_comments=False, include_tables=True, favor_precision=False, deduplicate=False
-                    )
-                    or ""
-                )
-            out.append(Document(id=doc.id, boilerplate=boilerplate_from_content(doc.text or "", content)))
-        return out
+    def extract(self, html: str) -> str:
+        return self._lib.extract(html, include_comments=False, include_tables=True, deduplicate=False) or ""
 
 
-class JustextSystem:
+class JustextSystem(_HtmlExtractor):
     name = "justext"
-    layers = ("boilerplate",)
     description = "jusText paragraph classification of the page html, aligned back onto text"
 
     def __init__(self) -> None:
@@ -66,15 +70,9 @@ class JustextSystem:
         self.version = "3"
         self._stoplist = self._lib.get_stoplist("English")
 
-    def predict(self, documents: Sequence[Document]) -> list[Document]:
-        out = []
-        for doc in documents:
-            content = ""
-            if doc.html:
-                paragraphs = self._lib.justext(doc.html.encode("utf-8"), self._stoplist, encoding="utf-8")
-                content = "\n".join(p.text for p in paragraphs if not p.is_boilerplate)
-            out.append(Document(id=doc.id, boilerplate=boilerplate_from_content(doc.text or "", content)))
-        return out
+    def extract(self, html: str) -> str:
+        paragraphs = self._lib.justext(html.encode("utf-8"), self._stoplist, encoding="utf-8")
+        return "\n".join(p.text for p in paragraphs if not p.is_boilerplate)
 
 
 class Quantulum3System:

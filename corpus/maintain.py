@@ -47,28 +47,17 @@ def diff_articles(a: Article, b: Article) -> list[str]:
     if a.content != b.content:
         return ["TEXT DIFFERS: the second annotation changed the article text; redo it"]
     lines: list[str] = []
-    ents_a = {(e.start, e.end): e.label for e in a.entities}
-    ents_b = {(e.start, e.end): e.label for e in b.entities}
-    for key in sorted(set(ents_a) | set(ents_b)):
-        la, lb = ents_a.get(key), ents_b.get(key)
-        if la != lb:
-            lines.append(f"ENTITY A={la or '-'} B={lb or '-'} {_context(a, *key)}")
-    nums_a = {(n.start, n.end): n for n in a.numeric_claims}
-    nums_b = {(n.start, n.end): n for n in b.numeric_claims}
-    for key in sorted(set(nums_a) | set(nums_b)):
-        na, nb = nums_a.get(key), nums_b.get(key)
-        fa = (na.value, na.high, na.qualifier, na.unit) if na else None
-        fb = (nb.value, nb.high, nb.qualifier, nb.unit) if nb else None
-        if fa != fb:
-            lines.append(f"NUM A={fa or '-'} B={fb or '-'} {_context(a, *key)}")
-    quotes_a = {(q.start, q.end): q for q in a.quotes}
-    quotes_b = {(q.start, q.end): q for q in b.quotes}
-    for key in sorted(set(quotes_a) | set(quotes_b)):
-        qa, qb = quotes_a.get(key), quotes_b.get(key)
-        fa = (qa.kind, _surface(a, qa.speaker), _surface(a, qa.cue)) if qa else None
-        fb = (qb.kind, _surface(b, qb.speaker), _surface(b, qb.cue)) if qb else None
-        if fa != fb:
-            lines.append(f"QUOTE A={fa or '-'} B={fb or '-'} {_context(a, *key)}")
+    layers = [
+        ("ENTITY", a.entities, b.entities, lambda art, e: e.label),
+        ("NUM", a.numeric_claims, b.numeric_claims, lambda art, n: (n.value, n.high, n.qualifier, n.unit)),
+        ("QUOTE", a.quotes, b.quotes, lambda art, q: (q.kind, _surface(art, q.speaker), _surface(art, q.cue))),
+    ]
+    for name, spans_a, spans_b, describe in layers:
+        by_a = {(s.start, s.end): describe(a, s) for s in spans_a}
+        by_b = {(s.start, s.end): describe(b, s) for s in spans_b}
+        for key in sorted(set(by_a) | set(by_b)):
+            if by_a.get(key) != by_b.get(key):
+                lines.append(f"{name} A={by_a.get(key) or '-'} B={by_b.get(key) or '-'} {_context(a, *key)}")
     return lines
 
 

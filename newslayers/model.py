@@ -7,7 +7,7 @@ empty list means "predicted nothing".
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 Number = int | float
@@ -111,13 +111,8 @@ class Document:
 
     def sorted(self) -> Document:
         """The same document with every layer in canonical (offset) order."""
-        return Document(
-            id=self.id,
-            text=self.text,
-            html=self.html,
-            url=self.url,
-            source=self.source,
-            split=self.split,
+        return replace(
+            self,
             entities=None if self.entities is None else sorted(self.entities),
             numeric_claims=None
             if self.numeric_claims is None
