@@ -41,9 +41,10 @@ class _HtmlExtractor:
         raise NotImplementedError
 
     def predict(self, documents: Sequence[Document]) -> list[Document]:
+        """A page without html gets no boilerplate prediction: these tools read html only."""
         return [
             Document(
-                id=d.id, boilerplate=boilerplate_from_content(d.text or "", self.extract(d.html) if d.html else "")
+                id=d.id, boilerplate=boilerplate_from_content(d.text or "", self.extract(d.html)) if d.html else []
             )
             for d in documents
         ]

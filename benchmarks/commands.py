@@ -27,8 +27,20 @@ def read_input_documents(path: Path) -> list[Document]:
     """A documents JSONL file, or any plain-text page wrapped into one document."""
     if not path.exists():
         raise UserError(f"{path}: does not exist")
+    if path.is_dir():
+        raise UserError(
+            f"{path}: is a folder; give a documents JSONL file (newslayers ingest turns folders of pages into one)"
+        )
+    if path.suffix.lower() in (".html", ".htm", ".gz", ".warc"):
+        raise UserError(f"{path}: is a page, not a documents file; run newslayers ingest {path} --out docs.jsonl first")
     if path.suffix in (".jsonl", ".json"):
-        return load_documents(path)
+        docs = load_documents(path)
+        missing = [d.id for d in docs if not d.text]
+        if missing:
+            raise UserError(
+                f"{path}: {len(missing)} document(s) have no text (first: {missing[0]}); systems read the page text"
+            )
+        return docs
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as err:
@@ -46,7 +58,12 @@ def cmd_baseline(args: argparse.Namespace) -> int:
                 print(f"{name:12} {'(not installed)':45} {err}")
         return 0
     if not args.name or not args.out or not (args.split or args.input):
-        raise UserError("usage: newslayers baseline NAME (--split S | --input DOCS.jsonl) --out P.jsonl")
+        missing = (
+            "a system NAME" if not args.name else "--out P.jsonl" if not args.out else "--split S or --input DOCS.jsonl"
+        )
+        raise UserError(
+            f"missing {missing}; usage: newslayers baseline NAME (--split S | --input DOCS.jsonl) --out P.jsonl"
+        )
     documents = load_split(args.split) if args.split else read_input_documents(args.input)
     try:
         system, how = prepared_system(args.name, lambda: load_corpus("train"))

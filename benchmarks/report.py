@@ -62,6 +62,6 @@ def print_comparison(result: dict[str, dict[str, float]], name_a: str, name_b: s
             _pct(r["b"]),
             f"{100 * r['delta']:+.1f}",
             f"{100 * r['low']:+.1f}…{100 * r['high']:+.1f}",
-            f"{r['p_value']:.3f}",
+            f"{r['p_value']:.3f}" if r["p_value"] > 0 else "< 0.001",
         )
     console.print(table)

@@ -563,7 +563,7 @@ def _agreement_section(agreement: dict[str, Any] | None) -> str:
     decisions = agreement.get("adjudication_decisions") or {}
     if decisions:
         listed = ", ".join(f"{k}: {v}" for k, v in decisions.items())
-        text += f"\n\nAdjudication decisions recorded, by rule: {listed}."
+        text += f"\n\nAdjudication decisions, by outcome (the version kept): {listed}."
     return text
 
 

@@ -227,6 +227,7 @@ def ingest(
                 yield rejected.pop(0)
             if isinstance(result, Document):
                 if result.id in seen:
+                    yield Rejected(result.meta["origin"], f"same text as an earlier page ({result.id}); kept once")
                     continue
                 seen.add(result.id)
             yield result
@@ -265,7 +266,7 @@ def _annotated(documents: Iterable[Document], system_name: str | None, batch: in
     try:
         system, _ = prepared_system(system_name, lambda: load_corpus("train"))
     except (KeyError, SystemUnavailable) as err:
-        raise UserError(f"cannot pre-annotate with {system_name!r}: {err}") from None
+        raise UserError(f"cannot pre-annotate with {system_name!r}: {err.args[0] if err.args else err}") from None
     buffer: list[Document] = []
 
     def flush() -> Iterator[Document]:
@@ -295,5 +296,5 @@ def cmd_ingest(args: argparse.Namespace) -> int:
                 yield item
 
     count = write_documents(args.out, _annotated(documents(), args.system))
-    print(f"wrote {count} documents to {args.out} ({len(rejections)} inputs skipped)")
+    print(f"wrote {count} document(s) to {args.out}; {len(rejections)} input(s) skipped (listed above)")
     return 0 if count or not rejections else 1

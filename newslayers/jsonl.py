@@ -319,7 +319,7 @@ def _decode(raw: bytes) -> tuple[Any, str | None]:
     try:
         return json.loads(line), None
     except json.JSONDecodeError as err:
-        return None, f"not valid JSON: {err.msg} at column {err.colno}"
+        return None, f"not valid JSON ({err.msg}, column {err.colno})"
     except RecursionError:
         return None, "not valid JSON: nested too deeply"
 
