@@ -676,8 +676,9 @@ def card_body(build: _Build) -> str:
         "the page `text` of the documents config. `ner_tags` (IOB2 over the entity labels), `claim_tags` "
         "(`B-CLAIM`/`I-CLAIM`), `quote_tags` (B/I per quote kind) and `boilerplate_tags` (B/I per kind) are "
         "`ClassLabel` sequences as in CoNLL-2003. Pages are long (hundreds to thousands of tokens): split them "
-        "into windows for encoders with a 512-token limit. A tag marks every token a span overlaps, so a span "
-        "that starts or ends inside a token (a possessive: `Lithuania’s` is one token) widens to whole tokens: "
+        "into windows for encoders with a 512-token limit. The tokenizer splits a possessive `’s` off its word. "
+        "A tag marks every token a span overlaps, so a span that starts or ends inside a token (a hyphen "
+        "compound such as `Kyiv-based`) widens to whole tokens: "
         f"{_unaligned_text(build)}. Use the documents config for exact offsets.\n"
         "- **lines**: the page `text` split at `\\n` (a line's `end` excludes `\\r\\n`); blank lines are left "
         "out, `line` keeps the index among all lines. `kind` is `content` or the boilerplate kind covering "
@@ -699,7 +700,10 @@ def card_body(build: _Build) -> str:
         "Agreement is measured before adjudication; then a reviewer decides every disagreement against the "
         "guidelines and records the rule that decided it. The gold is the adjudicated version. The boilerplate "
         "layer comes from the templates that render the page (every chrome block is known exactly) and follows "
-        f"the same guidelines. Guidelines: [annotation/GUIDELINES.md]({REPO_URL}/blob/main/annotation/GUIDELINES.md).",
+        "the same guidelines. Both annotators were instances of one AI language model working from the same "
+        "guidelines (annotation A was withheld from annotator B), so the agreement below is an upper bound on "
+        "what two human annotators would reach: a consistency check, not a human ceiling. "
+        f"Guidelines: [annotation/GUIDELINES.md]({REPO_URL}/blob/main/annotation/GUIDELINES.md).",
         _agreement_section(stats.get("agreement")),
         "## Statistics",
         "Generated from the data at build time.",
@@ -721,6 +725,9 @@ def card_body(build: _Build) -> str:
         "- The pages come from a finite set of templates; real sites are messier (see the real-page "
         "boilerplate benchmark in the repository, whose pages are not redistributed here).\n"
         "- Small: a benchmark for evaluation and few-shot training, not a pre-training corpus.\n"
+        "- The four test-only layouts do not use every boilerplate kind: the test split has no "
+        "`cookie_banner`, `author_bio`, `paywall` or `comment_form` spans, so per-kind boilerplate scores "
+        "on test cover twelve of the sixteen kinds.\n"
         "- Entities, claims and quotes are annotated in article content only: names and numbers inside "
         "comments, ads and related links are deliberately unannotated.",
         "## License",
