@@ -82,7 +82,7 @@ CHROME_PATTERNS: list[tuple[str, str]] = [
     ),
 ]
 # One combined pattern: a single scan per line, then the first kind in list order wins.
-_CHROME = re.compile("|".join(f"(?P<{kind}>{pattern})" for kind, pattern in CHROME_PATTERNS), re.IGNORECASE)
+_CHROME = re.compile("|".join(f"(?P<{kind}>{pattern})" for kind, pattern in CHROME_PATTERNS))  # on lower case
 _CHROME_ORDER = {kind: i for i, (kind, _) in enumerate(CHROME_PATTERNS)}
 _SENTENCE_END = re.compile(r"[.!?…”\"’')]\s*$")
 
@@ -93,7 +93,7 @@ def chrome_kind(line: str) -> str | None:
     Chrome announces itself early, so only the first 96 characters of a long line are
     scanned; chrome repeats across pages, so answers are cached.
     """
-    return _chrome_kind(line[:96])
+    return _chrome_kind(line[:96].lower())
 
 
 @lru_cache(maxsize=65536)
