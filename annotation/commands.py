@@ -155,6 +155,8 @@ def _sources(paths: Sequence[Path]) -> list[tuple[str, list[Document]]]:
 
 
 def _fmt(value: Any) -> str:
+    if value is None:
+        return "n/a"
     return f"{value:.3f}" if isinstance(value, float) else str(value)
 
 

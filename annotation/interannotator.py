@@ -46,8 +46,11 @@ def _char_labels(text: str, blocks: Sequence[Any]) -> np.ndarray:
     return labels
 
 
-def boilerplate_kappa(pairs: Sequence[tuple[Document, Document]]) -> dict[str, float | int]:
-    """Kappa over non-whitespace characters: binary (boilerplate or not) and by kind."""
+def boilerplate_kappa(pairs: Sequence[tuple[Document, Document]]) -> dict[str, float | int | None]:
+    """Kappa over non-whitespace characters: binary (boilerplate or not) and by kind.
+
+    Without page text there are no characters to compare: kappa is None (n/a), not 1.
+    """
     size = len(BOILERPLATE_KINDS) + 1
     by_kind = np.zeros((size, size), dtype=np.int64)
     for a, b in pairs:
@@ -55,6 +58,8 @@ def boilerplate_kappa(pairs: Sequence[tuple[Document, Document]]) -> dict[str, f
         visible = np.fromiter((not ch.isspace() for ch in text), dtype=bool, count=len(text))
         la, lb = _char_labels(text, a.boilerplate or [])[visible], _char_labels(text, b.boilerplate or [])[visible]
         by_kind += np.bincount(la * size + lb, minlength=size * size).reshape(size, size)
+    if not by_kind.sum():
+        return {"kappa": None, "kappa_kind": None, "characters": 0}
     binary = np.array(
         [[by_kind[0, 0], by_kind[0, 1:].sum()], [by_kind[1:, 0].sum(), by_kind[1:, 1:].sum()]], dtype=np.int64
     )
