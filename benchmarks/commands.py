@@ -7,11 +7,10 @@ import json
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
 from newslayers.baselines import SystemUnavailable, get_system, prepared_system, system_names
 from newslayers.benchmarks.harness import check_submission, evaluate, results_record, run_system
-from newslayers.benchmarks.scoring import headline, paired_bootstrap, predicted_layers, score_run
+from newslayers.benchmarks.scoring import paired_bootstrap, predicted_layers, score_run
 from newslayers.corpus import load_corpus
 
 from newslayers.errors import UserError
@@ -144,7 +143,3 @@ def cmd_leaderboard(args: argparse.Namespace) -> int:
 
     run_leaderboard(split=args.split, out_dir=args.out, submissions=args.submissions, only=args.systems)
     return 0
-
-
-def score_headlines(scores: dict[str, Any], layers: list[str]) -> dict[str, float]:
-    return {layer: headline(scores, layer) for layer in layers}

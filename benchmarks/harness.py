@@ -106,6 +106,11 @@ def library_versions() -> dict[str, str]:
     return versions
 
 
+def dataset_record(gold: Sequence[Document]) -> dict[str, Any]:
+    """Which gold a score is about: name, version, sha256 and size."""
+    return {"name": DATASET_NAME, "version": DATASET_VERSION, "sha256": gold_hash(gold), "documents": len(gold)}
+
+
 def evaluate(
     gold: Sequence[Document],
     predictions: dict[str, Document],
@@ -118,12 +123,7 @@ def evaluate(
     scores = aggregate(per_doc, layers)
     for layer, interval in bootstrap_intervals(per_doc, layers).items():
         scores[layer]["ci95"] = interval
-    scores["dataset"] = {
-        "name": DATASET_NAME,
-        "version": DATASET_VERSION,
-        "sha256": gold_hash(gold),
-        "documents": len(gold),
-    }
+    scores["dataset"] = dataset_record(gold)
     if with_breakdowns:
         scores["breakdowns"] = breakdowns(gold, per_doc, layers)
     return scores

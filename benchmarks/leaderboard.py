@@ -19,7 +19,7 @@ from typing import Any
 
 from newslayers.baselines import SystemUnavailable, get_system, system_names
 from newslayers.baselines.registry import BUILTIN, fit_cached
-from newslayers.benchmarks.harness import check_submission, evaluate, results_record, run_system
+from newslayers.benchmarks.harness import check_submission, dataset_record, evaluate, results_record, run_system
 from newslayers.benchmarks.scoring import headline, predicted_layers
 from newslayers.corpus import load_corpus
 from rich.console import Console
@@ -134,7 +134,7 @@ def run_leaderboard(
             progress.advance(task)
     rows += _submission_rows(submissions or out_dir / "submissions", gold, out_dir, split)
     rows.sort(key=lambda r: (-sum(r.f1.values()) / 4, r.system))
-    dataset = evaluate(gold, {}, [], with_breakdowns=False)["dataset"]
+    dataset = dataset_record(gold)
     write_artefacts(rows, out_dir, split, dataset, notes)
     print_table(rows, split)
     console.print(

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 SCHEMES = ("strict", "exact", "partial", "ent_type")
 Labelled = tuple[int, int, str]  # start, end (exclusive), label
@@ -55,32 +55,6 @@ def prf(
 HALF_PARTIAL = {"strict": False, "exact": False, "partial": True, "ent_type": True}
 
 
-def _overlaps(p: Labelled, t: Labelled) -> bool:
-    """nervaluate's overlap test with min_overlap_percentage = 1.0, on inclusive ends."""
-    p_end, t_end = p[1] - 1, t[1] - 1
-    if p[0] > t_end or p_end < t[0]:
-        return False
-    overlap = min(p_end, t_end) - max(p[0], t[0]) + 1
-    return overlap / (t_end - t[0] + 1) * 100.0 >= 1.0
-
-
-@dataclass(slots=True)
-class _Gold:
-    spans: list[Labelled]
-    starts: list[int] = field(default_factory=list)
-    longest: int = 0
-
-    def __post_init__(self) -> None:
-        self.starts = [s[0] for s in self.spans]
-        self.longest = max((s[1] - s[0] for s in self.spans), default=0)
-
-    def window(self, p: Labelled) -> range:
-        """Indices of gold spans that can overlap p, in list order."""
-        lo = bisect.bisect_left(self.starts, p[0] - self.longest)
-        hi = bisect.bisect_left(self.starts, p[1])  # a gold start >= p.end cannot overlap
-        return range(lo, hi)
-
-
 def match_document(
     gold: Sequence[Labelled], pred: Sequence[Labelled], scheme: str
 ) -> tuple[Counts, list[tuple[int, int, str]]]:
@@ -88,64 +62,16 @@ def match_document(
 
     Both lists must be in the same order nervaluate would get them (here: sorted).
     """
-    g = _Gold(list(gold))
-    matched: set[int] = set()
-    counts = Counts()
-    pairs: list[tuple[int, int, str]] = []
-    for pi, p in enumerate(pred):
-        outcome, chosen = _match_one(g, p, matched, scheme)
-        if outcome == "spurious":
-            counts.spurious += 1
-            continue
-        matched.add(chosen)
-        pairs.append((pi, chosen, outcome))
-        setattr(counts, outcome, getattr(counts, outcome) + 1)
-    counts.missed = len(gold) - len(matched)
-    return counts, pairs
-
-
-def _match_one(g: _Gold, p: Labelled, matched: set[int], scheme: str) -> tuple[str, int]:
-    fallback = -1
-    best, best_distance = -1, None
-    for ti in g.window(p):
-        if ti in matched:
-            continue
-        t = g.spans[ti]
-        same_bounds = p[0] == t[0] and p[1] == t[1]
-        if scheme == "strict":
-            if same_bounds and p[2] == t[2]:
-                return "correct", ti
-            if fallback < 0 and _overlaps(p, t):
-                fallback = ti
-        elif scheme == "exact":
-            if same_bounds:
-                return "correct", ti
-            if fallback < 0 and _overlaps(p, t):
-                fallback = ti
-        elif scheme == "partial":
-            if _overlaps(p, t):
-                if same_bounds:
-                    return "correct", ti
-                if fallback < 0:
-                    fallback = ti
-        elif _overlaps(p, t):  # ent_type
-            if p[2] == t[2]:
-                distance = abs(p[0] - t[0]) + abs(p[1] - t[1])
-                if best_distance is None or distance < best_distance:
-                    best, best_distance = ti, distance
-            elif fallback < 0:
-                fallback = ti
-    if best >= 0:
-        return "correct", best
-    if fallback >= 0:
-        return ("partial" if scheme == "partial" else "incorrect"), fallback
-    return "spurious", -1
+    counts, pairs = _greedy(gold, pred, _candidates(gold, pred), scheme, per_label=False)
+    return counts.get("", Counts()), pairs
 
 
 def _candidates(gold: Sequence[Labelled], pred: Sequence[Labelled]) -> list[list[int]]:
-    """For each prediction, the gold spans it overlaps (nervaluate's test), in gold order.
+    """For each prediction, the gold spans it overlaps, in gold order.
 
-    The same test as :func:`_overlaps`, inlined: this loop is the scorer's hot path.
+    nervaluate's test with min_overlap_percentage = 1.0 on inclusive ends (``end - 1``):
+    overlapping at all, and the overlap at least 1% of the gold span. Only gold spans whose
+    start lies in a window that can reach the prediction are looked at.
     """
     starts = [t[0] for t in gold]
     longest = max((t[1] - t[0] for t in gold), default=0)
@@ -165,10 +91,11 @@ def _candidates(gold: Sequence[Labelled], pred: Sequence[Labelled]) -> list[list
 
 def _greedy(
     gold: Sequence[Labelled], pred: Sequence[Labelled], cands: list[list[int]], scheme: str, per_label: bool
-) -> dict[str, Counts]:
-    """One scheme's greedy matching over precomputed candidates; counts overall or per label."""
+) -> tuple[dict[str, Counts], list[tuple[int, int, str]]]:
+    """One scheme's greedy matching (nervaluate's order); counts overall or per label, and pairs."""
     matched: set[int] = set()
     counts: dict[str, Counts] = {}
+    pairs: list[tuple[int, int, str]] = []
     for pi, p in enumerate(pred):
         key = p[2] if per_label else ""
         c = counts.setdefault(key, Counts())
@@ -197,18 +124,18 @@ def _greedy(
         if best >= 0:
             matched.add(best)
             c.correct += 1
+            pairs.append((pi, best, "correct"))
         elif fallback >= 0:
             matched.add(fallback)
-            if scheme == "partial":
-                c.partial += 1
-            else:
-                c.incorrect += 1
+            outcome = "partial" if scheme == "partial" else "incorrect"
+            setattr(c, outcome, getattr(c, outcome) + 1)
+            pairs.append((pi, fallback, outcome))
         else:
             c.spurious += 1
     for ti, t in enumerate(gold):
         if ti not in matched:
             counts.setdefault(t[2] if per_label else "", Counts()).missed += 1
-    return counts
+    return counts, pairs
 
 
 def match_all_schemes(
@@ -224,10 +151,10 @@ def match_all_schemes(
     flat = [c[0] for c in cands if c]
     if all(len(c) <= 1 for c in cands) and len(flat) == len(set(flat)):
         return _one_to_one(gold, pred, cands)
-    overall = {scheme: _greedy(gold, pred, cands, scheme, False).get("", Counts()) for scheme in SCHEMES}
+    overall = {scheme: _greedy(gold, pred, cands, scheme, False)[0].get("", Counts()) for scheme in SCHEMES}
     labels: dict[tuple[str, str], Counts] = {}
     for scheme in SCHEMES:
-        for label, c in _greedy(gold, pred, cands, scheme, True).items():
+        for label, c in _greedy(gold, pred, cands, scheme, True)[0].items():
             labels[(label, scheme)] = c
     return overall, labels
 

@@ -126,9 +126,6 @@ class Document:
     def layer(self, name: str) -> list[Any] | None:
         return getattr(self, name)
 
-    def span_text(self, span: Span | Entity | NumericClaim | Quote | Boilerplate) -> str:
-        return (self.text or "")[span.start : span.end]
-
 
 def normalise_number(value: Any) -> Number | None:
     """Integral floats become ints so that 24.0 and 24 serialise the same way."""

@@ -42,11 +42,3 @@ class OffsetMap:
     @property
     def utf16_length(self) -> int:
         return len(self.text) + len(self._astral)
-
-
-def utf16_to_codepoint(text: str, offset: int) -> int:
-    return OffsetMap(text).to_codepoint(offset)
-
-
-def codepoint_to_utf16(text: str, offset: int) -> int:
-    return OffsetMap(text).to_utf16(offset)
