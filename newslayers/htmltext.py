@@ -50,12 +50,31 @@ class _Lines:
             self.buffer = []
 
 
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
+MAX_DEPTH = 2048  # libxml2's limit with huge_tree; deeper pages are refused, never cut silently
+
+
+class TooDeepError(ValueError):
+    """The page nests elements deeper than the parser can follow."""
+
+
 def parse_html(html: str | bytes) -> lxml.etree._Element | None:
-    """Parse a page; None for a page with no parsable content."""
+    """Parse a page; None for a page with no parsable content; TooDeepError when it is cut.
+
+    ``huge_tree`` lifts libxml2's default depth limit of 255, which silently drops the rest
+    of a deeply nested page; an XML prolog in a decoded string (XHTML) is removed because
+    lxml refuses str input that declares an encoding.
+    """
+    if isinstance(html, str):
+        html = _XML_DECLARATION.sub("", html, count=1)
+    parser = lxml.html.HTMLParser(huge_tree=True)
     try:
-        return lxml.html.document_fromstring(html)
+        root = lxml.html.document_fromstring(html, parser=parser)
     except (lxml.etree.ParserError, ValueError):
         return None
+    if any("Excessive depth" in entry.message for entry in parser.error_log):
+        raise TooDeepError(f"elements nested deeper than {MAX_DEPTH} levels; the page would be cut")
+    return root
 
 
 def html_to_text(html: str | bytes, newline: str = "\n") -> str:
