@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from newslayers.corpus.ingest import RawPage, Rejected, page_to_document
-from newslayers.corpus.markup import Article, MarkupError, _apply_tags, _Links, _link_quotes
+from newslayers.corpus.markup import Article, MarkupError, _apply_tags, _link_quotes, _Links
 
 from newslayers.align import align_extracted
 from newslayers.model import Boilerplate, Document
@@ -125,7 +125,10 @@ def seed_annotation(page: RealPage) -> str:
     content = seed_content_lines(page)
     blank = {n for n, (s, e) in enumerate(lines, start=1) if not page.text[s:e].strip()}
     boiler = [n for n in range(1, len(lines) + 1) if n not in content and n not in blank]
-    out = [f"# {page.id} · {len(lines)} lines · guidelines §7 · replace every ? with a boilerplate kind", "@boilerplate"]
+    out = [
+        f"# {page.id} · {len(lines)} lines · guidelines §7 · replace every ? with a boilerplate kind",
+        "@boilerplate",
+    ]
     out += [f"{a}-{b} ?" if a != b else f"{a} ?" for a, b in _ranges(boiler)]
     out.append("@content")
     out += [f"{n:04d}| {page.text[lines[n - 1][0] : lines[n - 1][1]]}" for n in sorted(content)]
@@ -272,7 +275,9 @@ def _parse_content_line(
             i += 1
     got = "".join(plain)
     if got != expected:
-        at = next((k for k, (a, b) in enumerate(zip(got, expected, strict=False)) if a != b), min(len(got), len(expected)))
+        at = next(
+            (k for k, (a, b) in enumerate(zip(got, expected, strict=False)) if a != b), min(len(got), len(expected))
+        )
         raise MarkupError(
             *where,
             f"text differs from the page line at character {at}: "
@@ -328,7 +333,9 @@ def cmd_check(folder: Path, files: list[Path]) -> int:
 def main(argv: list[str] | None = None) -> int:
     """``python -m newslayers.corpus.realpages workfiles|check`` (maintainers and annotators)."""
     parser = argparse.ArgumentParser(prog="python -m newslayers.corpus.realpages", description=__doc__.split("\n")[0])
-    parser.add_argument("--pages", type=Path, default=Path(__file__).resolve().parents[1].parent / "shared" / "realpages")
+    parser.add_argument(
+        "--pages", type=Path, default=Path(__file__).resolve().parents[1].parent / "shared" / "realpages"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     work = sub.add_parser("workfiles", help="write page views and seeded annotation files")
     work.add_argument("--out", type=Path, required=True)
