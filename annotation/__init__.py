@@ -4,8 +4,10 @@ The public entry points for other rooms are :func:`agreement` (two annotations o
 same documents -> agreement per layer) and :func:`labeling_config`.
 """
 
-from newslayers.annotation.adjudication import adjudicate, merge_versions
 from newslayers.annotation.config import labeling_config
-from newslayers.annotation.interannotator import agreement, agreement_report
+from newslayers.annotation.interannotator import agreement_report
+
+from newslayers.adjudication import adjudicate, merge_versions
+from newslayers.agreement import agreement
 
 __all__ = ["adjudicate", "agreement", "agreement_report", "labeling_config", "merge_versions"]

@@ -7,14 +7,25 @@ import json
 import sys
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from newslayers.annotation.config import labeling_config
+from newslayers.annotation.interannotator import agreement_report
+from newslayers.annotation.studio import Studio, credentials, pull, push
+from newslayers.baselines import prepared_system
+from newslayers.corpus import load_corpus
+from rich.console import Console
+from rich.table import Table
+
+from newslayers.adjudication import adjudicate, group_versions
 from newslayers.errors import UserError
-from newslayers.jsonl import document_to_json, load_documents, parse_record, write_documents, write_text_atomic
+from newslayers.jsonl import load_documents, refuse_overwriting_inputs, write_documents, write_text_atomic
+from newslayers.layers import layer_names
 from newslayers.model import Document
-from newslayers.schema import LAYERS
+from newslayers.systems import run_system
+from newslayers.validation import gold_problems
 
 
 def cmd_annotate(args: argparse.Namespace) -> int:
@@ -32,8 +43,6 @@ def cmd_annotate(args: argparse.Namespace) -> int:
 
 
 def _config(_: argparse.Namespace) -> int:
-    from newslayers.annotation.config import labeling_config
-
     sys.stdout.write(labeling_config())
     return 0
 
@@ -43,8 +52,6 @@ def _config(_: argparse.Namespace) -> int:
 
 def _documents(args: argparse.Namespace) -> list[Document]:
     if args.split:
-        from newslayers.corpus import load_corpus
-
         return load_corpus(None if args.split == "all" else args.split)
     docs = load_documents(args.input)
     untexted = [d.id for d in docs if d.text is None]
@@ -53,38 +60,32 @@ def _documents(args: argparse.Namespace) -> list[Document]:
     return docs
 
 
-def _system(name: str) -> tuple[Any, str]:
-    """A registered system ready to predict, and its Label Studio model version."""
-    from newslayers.baselines import SystemUnavailable, prepared_system
-    from newslayers.corpus import load_corpus
-
-    try:
-        system, how = prepared_system(name, lambda: load_corpus("train"))
-    except KeyError as err:
-        raise UserError(str(err.args[0])) from None
-    except SystemUnavailable as err:
-        raise UserError(f"system {name} is not available: {err}") from None
+def _system(name: str) -> tuple[Callable[[Sequence[Document]], list[Document]], str]:
+    """A registered system's safe predict (page only, checked, failures reported) and its model version."""
+    system, how = prepared_system(name, lambda: load_corpus("train"))
     print(f"{name}: {how}", file=sys.stderr)
-    return system, f"{system.name}-{system.version}"
+
+    def predict(documents: Sequence[Document]) -> list[Document]:
+        run = run_system(system, documents)
+        for failure in [*run.failures, *run.invalid]:
+            print(f"warning: no pre-annotation: {failure}", file=sys.stderr)
+        return run.predictions
+
+    return predict, f"{system.name}-{system.version}"
 
 
 def _studio(args: argparse.Namespace) -> Any:
-    from newslayers.annotation.studio import Studio, credentials
-
     studio = Studio(*credentials(args.url, args.api_key))
     studio.check()
     return studio
 
 
 def _push(args: argparse.Namespace) -> int:
-    from newslayers.annotation.studio import push
-
     docs = _documents(args)
     studio = _studio(args)
     predict, model_version = None, None
     if args.system:
-        system, model_version = _system(args.system)
-        predict = system.predict
+        predict, model_version = _system(args.system)
     started = time.perf_counter()
     report = push(studio, args.project, docs, predict, model_version, args.batch_size)
     verb = "created" if report.created_project else "found"
@@ -111,14 +112,12 @@ def _guideline_warnings(docs: Sequence[Document]) -> list[str]:
     """Gold checks (overlaps, content inside boilerplate) on pulled documents."""
     warnings = []
     for doc in docs:
-        _, problems = parse_record(document_to_json(doc), "gold")
+        problems = gold_problems(doc)
         warnings.extend(f"{doc.id}: {field}: {message}" for field, message in problems)
     return warnings
 
 
 def _pull(args: argparse.Namespace) -> int:
-    from newslayers.annotation.studio import pull
-
     studio = _studio(args)
     started = time.perf_counter()
     result = pull(studio, args.project, args.reviewer)
@@ -161,15 +160,12 @@ def _fmt(value: Any) -> str:
 
 
 def _agreement_tables(report: dict[str, Any]) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
     console = Console()
     table = Table(title="Agreement (span F1; kappa over boilerplate characters)")
     for column in ("annotators", "documents", "layer", "strict F1", "partial F1", "kappa", "spans A/B"):
         table.add_column(column)
     for pair in report["pairs"]:
-        for layer in LAYERS:
+        for layer in layer_names():
             entry = pair.get(layer)
             if entry is None:
                 continue
@@ -184,16 +180,14 @@ def _agreement_tables(report: dict[str, Any]) -> None:
             )
     console.print(table)
     counts = Table(title="Per annotator")
-    for column in ("annotator", "documents", *LAYERS):
+    for column in ("annotator", "documents", *layer_names()):
         counts.add_column(column)
     for name, row in report["annotators"].items():
-        counts.add_row(name, *(str(row[k]) for k in ("documents", *LAYERS)))
+        counts.add_row(name, *(str(row[k]) for k in ("documents", *layer_names())))
     console.print(counts)
 
 
 def _agreement(args: argparse.Namespace) -> int:
-    from newslayers.annotation.interannotator import agreement_report
-
     report = agreement_report(_sources(args.files))
     if args.json:
         print(json.dumps(report, indent=2, sort_keys=True, ensure_ascii=False))
@@ -206,8 +200,9 @@ def _agreement(args: argparse.Namespace) -> int:
 
 
 def _adjudicate(args: argparse.Namespace) -> int:
-    from newslayers.annotation.adjudication import adjudicate, group_versions
-
+    refuse_overwriting_inputs(args.out, args.files)
+    if args.conflicts:
+        refuse_overwriting_inputs(args.conflicts, [*args.files, args.out], "--conflicts")
     grouped = group_versions(_sources(args.files))
     docs, conflicts = adjudicate(grouped, args.reviewer)
     write_documents(args.out, docs)

@@ -7,20 +7,23 @@ is never printed, logged or put in a message.
 
 from __future__ import annotations
 
-import dataclasses
 import os
-import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+import httpx
+from label_studio_sdk import LabelStudio
+from label_studio_sdk.core.api_error import ApiError
 from newslayers.annotation import convert
-from newslayers.annotation.adjudication import ANNOTATOR_KEY, BASE_ID_KEY, Conflict, Version, merge_versions
 from newslayers.annotation.config import config_differences, labeling_config
 
+from newslayers.adjudication import ANNOTATOR_KEY, Conflict, Version, merge_versions
+from newslayers.agreement import BASE_ID_KEY
 from newslayers.errors import UserError
 from newslayers.model import Document
+from newslayers.progress import ProgressBar
 
 URL_ENV, KEY_ENV = "LABEL_STUDIO_URL", "LABEL_STUDIO_API_KEY"
 PAGE_SIZE = 500
@@ -52,17 +55,12 @@ class Studio:
     """One Label Studio server, with errors translated for people."""
 
     def __init__(self, url: str, api_key: str, timeout: float = 300.0):
-        from label_studio_sdk import LabelStudio
-
         self.url = url
         self.client = LabelStudio(base_url=url, api_key=api_key, timeout=timeout)
 
     @contextmanager
     def call(self, what: str) -> Iterator[None]:
         """Run API calls; turn transport and HTTP errors into one clear UserError."""
-        import httpx
-        from label_studio_sdk.core.api_error import ApiError
-
         try:
             yield
         except (httpx.ConnectError, httpx.ConnectTimeout) as err:
@@ -191,12 +189,6 @@ def _batches(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
         yield items[i : i + max(size, 1)]
 
 
-def _progress(total: int, desc: str) -> Any:
-    from tqdm import tqdm
-
-    return tqdm(total=total, desc=desc, unit="doc", file=sys.stderr, disable=None)
-
-
 def push(
     studio: Studio,
     title: str,
@@ -224,7 +216,7 @@ def push(
     current = [d for d in docs if states[d.id] == "unchanged"]
     unpredicted = [d for d in current if model_version not in _model_versions(existing[d.id])] if predict else []
     preds = _predict(predict, [*new, *unpredicted]) if predict else {}
-    with _progress(len(new), "importing tasks") as bar:
+    with ProgressBar("importing tasks", total=len(new)) as bar:
         for batch in _batches(new, batch_size):
             studio.import_tasks(
                 report.project_id, [convert.task(d, preds.get(d.id), model_version or "") for d in batch]
@@ -335,7 +327,7 @@ def _reviewer(latest: list[_Annotation], reviewer: str | None) -> int:
 def _per_annotation(ann: _Annotation) -> Document:
     doc = ann.document
     extra = {**doc.extra, ANNOTATOR_KEY: ann.annotator, BASE_ID_KEY: doc.id}
-    return dataclasses.replace(doc, id=f"{doc.id}/{ann.id}", meta=dict(doc.meta), extra=extra)
+    return doc.copy(id=f"{doc.id}/{ann.id}", extra=extra)
 
 
 def pull(studio: Studio, title: str, reviewer: str | None = None) -> PullResult:

@@ -13,10 +13,9 @@ import importlib.metadata
 from collections.abc import Sequence
 from typing import Any
 
-from newslayers.baselines.registry import System, SystemUnavailable
-
 from newslayers.align import align_extracted, complement_lines
 from newslayers.model import Boilerplate, Document, Entity, NumericClaim, normalise_number
+from newslayers.systems import System, SystemUnavailable
 
 
 def _require(module: str, extra: str = "reference") -> Any:

@@ -16,26 +16,15 @@ import pickle
 from collections.abc import Callable, Sequence
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import Any
 
+import newslayers.tokens
+from newslayers.errors import UserError
 from newslayers.jsonl import dumps_document
 from newslayers.model import Document
+from newslayers.systems import System, SystemUnavailable, check_name
 
 ENTRY_POINT_GROUP = "newslayers.systems"
-
-
-class SystemUnavailable(RuntimeError):
-    """The system needs a library that is not installed (the message says which)."""
-
-
-@runtime_checkable
-class System(Protocol):
-    name: str
-    version: str
-    layers: tuple[str, ...]
-    description: str
-
-    def predict(self, documents: Sequence[Document]) -> list[Document]: ...
 
 
 def _rules() -> System:
@@ -69,27 +58,40 @@ BUILTIN: dict[str, Callable[[], System]] = {
 }
 
 
+def plugin_problems() -> list[str]:
+    """Plug-ins that are refused: names that are not file-safe or that take a built-in's name."""
+    out = []
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        if ep.name in BUILTIN:
+            out.append(f"plug-in {ep.name!r} ({ep.value}) is refused: it has the name of a built-in system")
+        elif problem := check_name(ep.name, "plug-in"):
+            out.append(f"{problem}; refused")
+    return sorted(out)
+
+
 def _plugins() -> dict[str, Callable[[], System]]:
-    return {ep.name: ep.load for ep in entry_points(group=ENTRY_POINT_GROUP)}
+    return {
+        ep.name: ep.load
+        for ep in entry_points(group=ENTRY_POINT_GROUP)
+        if ep.name not in BUILTIN and check_name(ep.name, "plug-in") is None
+    }
 
 
 def system_names() -> list[str]:
     """Built-in systems first (in their fixed order), then plug-ins by name."""
-    plugins = sorted(n for n in _plugins() if n not in BUILTIN)
-    return [*BUILTIN, *plugins]
+    return [*BUILTIN, *sorted(_plugins())]
 
 
 def get_system(name: str) -> System:
     """Instantiate a system by name; KeyError for an unknown name."""
-    factories = {**_plugins(), **BUILTIN}
-    if name not in factories:
-        raise KeyError(f"unknown system {name!r}; known: {', '.join(system_names())}")
-    factory = factories[name]
-    if name not in BUILTIN:
-        factory = factory()  # an entry point loads to the factory itself
-        system = factory() if callable(factory) and not isinstance(factory, System) else factory
+    if name in BUILTIN:
+        system = BUILTIN[name]()
     else:
-        system = factory()
+        plugins = _plugins()
+        if name not in plugins:
+            raise KeyError(f"unknown system {name!r}; known: {', '.join(system_names())}")
+        factory = plugins[name]()  # an entry point loads to the factory itself
+        system = factory() if callable(factory) and not isinstance(factory, System) else factory
     if not isinstance(system, System):
         raise TypeError(f"system {name!r} does not have name, version, layers, description and predict()")
     return system
@@ -101,8 +103,6 @@ def get_system(name: str) -> System:
 def _training_key(system: Any, train: Sequence[Document]) -> str:
     """Name, version, the system's own source code and the training data: any change retrains."""
     digest = hashlib.sha256(f"{system.name}:{system.version}".encode())
-    import newslayers.tokens
-
     source = inspect.getsourcefile(type(system))
     code = {*Path(__file__).parent.glob("*.py"), Path(newslayers.tokens.__file__), *([Path(source)] if source else [])}
     for path in sorted(code):
@@ -142,12 +142,20 @@ def fit_cached(system: Any, train: Sequence[Document]) -> tuple[Any, bool]:
 
 
 def prepared_system(name: str, train: Callable[[], Sequence[Document]]) -> tuple[System, str]:
-    """A system ready to predict, and how it got ready ("rules", "trained", "cached").
+    """A system ready to predict, and how it got ready ("no training", "trained", "cached").
 
-    ``train`` is called only for a system that learns, so rule systems cost nothing.
+    ``train`` is called only for a system that learns, so rule systems cost nothing. This is
+    the one place that turns a system that cannot be made ready into a one-line UserError.
     """
-    system = get_system(name)
-    if not hasattr(system, "fit"):
-        return system, "no training"
-    fitted, cached = fit_cached(system, train())
+    try:
+        system = get_system(name)
+        if not hasattr(system, "fit"):
+            return system, "no training"
+        fitted, cached = fit_cached(system, train())
+    except KeyError as err:
+        raise UserError(str(err.args[0]) if err.args else str(err)) from None
+    except SystemUnavailable as err:
+        raise UserError(f"system {name} is not available: {err}") from None
+    except TypeError as err:
+        raise UserError(str(err)) from None
     return fitted, "loaded cached model" if cached else "trained on the train split"

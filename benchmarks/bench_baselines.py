@@ -22,12 +22,12 @@ from typing import Any
 
 from newslayers.baselines import SystemUnavailable, prepared_system, system_names
 from newslayers.benchmarks.harness import evaluate, run_system
-from newslayers.benchmarks.scoring import headline
 from newslayers.corpus import load_corpus
 from rich.console import Console
 from rich.table import Table
 
 from newslayers.schema import LAYERS
+from newslayers.scoring import headline
 
 console = Console()
 

@@ -11,11 +11,11 @@ import random
 import time
 import tracemalloc
 
-from newslayers.benchmarks.scoring import aggregate, score_run
 from rich.console import Console
 from rich.table import Table
 
 from newslayers.model import Document, Entity
+from newslayers.scoring import aggregate, score_run
 
 LABELS = ["PERSON", "ORG", "GPE", "NORP", "LOC"]
 
@@ -45,7 +45,7 @@ def synthetic(documents: int, spans: int, seed: int = 11) -> tuple[list[list[Ent
 def run_ours(gold: list[list[Entity]], pred: list[list[Entity]]) -> dict:
     docs = [Document(id=str(i), text="", entities=g) for i, g in enumerate(gold)]
     preds = {str(i): Document(id=str(i), entities=p) for i, p in enumerate(pred)}
-    return aggregate(score_run(docs, preds, ["entities"]), ["entities"])["entities"]
+    return aggregate(score_run(docs, preds, ["entities"]))["entities"]
 
 
 def run_nervaluate(gold: list[list[Entity]], pred: list[list[Entity]]) -> dict:

@@ -1,25 +1,49 @@
-"""``newslayers baseline``, ``evaluate`` and ``leaderboard``: the harness on the command line."""
+"""``newslayers baseline``, ``evaluate`` and ``leaderboard``: the harness on the command line.
+
+Every command refuses an output that is one of its inputs and never replaces a good file
+with an empty one; a system failing on some documents still writes the rest, lists the
+failures and exits 1.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
-import time
 from pathlib import Path
 
-from newslayers.baselines import SystemUnavailable, get_system, prepared_system, system_names
-from newslayers.benchmarks.harness import check_submission, evaluate, results_record, run_system
-from newslayers.benchmarks.scoring import paired_bootstrap, predicted_layers, score_run
+from newslayers.baselines import get_system, plugin_problems, prepared_system, system_names
+from newslayers.benchmarks.harness import results_record, score_file, scores_of
+from newslayers.benchmarks.leaderboard import run_leaderboard
+from newslayers.benchmarks.report import print_comparison, print_scores
 from newslayers.corpus import load_corpus
 
 from newslayers.errors import UserError
-from newslayers.jsonl import ContractError, load_documents, write_documents, write_text_atomic
+from newslayers.jsonl import (
+    load_documents,
+    refuse_overwriting_inputs,
+    write_documents,
+    write_text_atomic,
+)
 from newslayers.model import Document
+from newslayers.scoring import RunScores, paired_bootstrap
+from newslayers.systems import SystemUnavailable, run_system
+
+PAGE_SUFFIXES = (".html", ".htm", ".xhtml", ".gz", ".warc", ".arc")
 
 
 def load_split(split: str) -> list[Document]:
     return load_corpus(None if split == "all" else split)
+
+
+def _looks_like_jsonl(path: Path) -> bool:
+    """A documents file whatever its name (.jsonl, .JSONL, .ndjson, none): its first character is {."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")
+    except OSError as err:
+        raise UserError(f"{path}: cannot be read ({err.strerror or err})") from None
+    return head.startswith(b"{")
 
 
 def read_input_documents(path: Path) -> list[Document]:
@@ -30,9 +54,9 @@ def read_input_documents(path: Path) -> list[Document]:
         raise UserError(
             f"{path}: is a folder; give a documents JSONL file (newslayers ingest turns folders of pages into one)"
         )
-    if path.suffix.lower() in (".html", ".htm", ".gz", ".warc"):
+    if path.name.lower().endswith(PAGE_SUFFIXES):
         raise UserError(f"{path}: is a page, not a documents file; run newslayers ingest {path} --out docs.jsonl first")
-    if path.suffix in (".jsonl", ".json"):
+    if _looks_like_jsonl(path):
         docs = load_documents(path)
         missing = [d.id for d in docs if not d.text]
         if missing:
@@ -44,18 +68,26 @@ def read_input_documents(path: Path) -> list[Document]:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as err:
         raise UserError(f"{path}: not UTF-8 text ({err.reason} at byte {err.start})") from None
+    if text.lstrip().startswith("<"):
+        raise UserError(f"{path}: looks like HTML; run newslayers ingest {path} --out docs.jsonl first")
     return [Document(id=path.stem, text=text, source=str(path.name))]
+
+
+def _list_systems() -> int:
+    for name in system_names():
+        try:
+            system = get_system(name)
+            print(f"{name:16} {' '.join(system.layers):45} {system.description}")
+        except SystemUnavailable as err:
+            print(f"{name:16} {'(not installed)':45} {err}")
+    for problem in plugin_problems():
+        print(problem, file=sys.stderr)
+    return 0
 
 
 def cmd_baseline(args: argparse.Namespace) -> int:
     if args.list:
-        for name in system_names():
-            try:
-                system = get_system(name)
-                print(f"{name:12} {' '.join(system.layers):45} {system.description}")
-            except SystemUnavailable as err:
-                print(f"{name:12} {'(not installed)':45} {err}")
-        return 0
+        return _list_systems()
     if not args.name or not args.out or not (args.split or args.input):
         missing = (
             "a system NAME" if not args.name else "--out P.jsonl" if not args.out else "--split S or --input DOCS.jsonl"
@@ -63,18 +95,22 @@ def cmd_baseline(args: argparse.Namespace) -> int:
         raise UserError(
             f"missing {missing}; usage: newslayers baseline NAME (--split S | --input DOCS.jsonl) --out P.jsonl"
         )
+    refuse_overwriting_inputs(args.out, [args.input])
     documents = load_split(args.split) if args.split else read_input_documents(args.input)
-    try:
-        system, how = prepared_system(args.name, lambda: load_corpus("train"))
-    except KeyError as err:
-        raise UserError(str(err.args[0])) from None
-    except SystemUnavailable as err:
-        raise UserError(f"system {args.name} is not available: {err}") from None
+    system, how = prepared_system(args.name, lambda: load_corpus("train"))
     print(f"{args.name}: {how}", file=sys.stderr)
-    predictions, elapsed = run_system(system, documents)
-    write_documents(args.out, predictions)
-    rate = len(documents) / elapsed if elapsed else float("inf")
-    print(f"{args.name}: {len(predictions)} documents predicted in {elapsed:.2f}s ({rate:.0f} docs/s) -> {args.out}")
+    run = run_system(system, documents)
+    for failure in [*run.failures, *run.invalid]:
+        print(failure, file=sys.stderr)
+    count = write_documents(args.out, run.predictions)
+    rate = len(documents) / run.seconds if run.seconds else float("inf")
+    print(
+        f"{args.name}: {count} of {len(documents)} documents predicted in {run.seconds:.2f}s ({rate:.0f} docs/s) -> {args.out}"
+    )
+    bad = len(run.failures) + len(run.invalid)
+    if bad:
+        print(f"{args.name}: {bad} document(s) failed or broke the contract (listed above)", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -85,61 +121,53 @@ def _gold_for(args: argparse.Namespace) -> tuple[list[Document], str]:
     return load_split(split), split
 
 
-def _checked(path: Path, gold: list[Document]) -> dict[str, Document]:
-    submission = check_submission(path, gold)
-    if submission.problems:
-        raise ContractError(submission.problems)
-    if submission.missing:
-        print(
-            f"warning: {path}: {len(submission.missing)} of {len(gold)} gold documents have no prediction "
-            f"and are scored as empty (first: {submission.missing[0]})",
-            file=sys.stderr,
+def _warn(message: str) -> None:
+    print(f"warning: {message}", file=sys.stderr)
+
+
+def _scored(path: Path, gold: list[Document], with_breakdowns: bool = False) -> RunScores:
+    run = score_file(path, gold, _warn, with_breakdowns)
+    if run.missing:
+        _warn(
+            f"{path}: {len(run.missing)} of {len(gold)} gold documents have no prediction "
+            f"and are scored as empty (first: {run.missing[0]})"
         )
-    return submission.predictions
+    return run
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
+    if args.results:
+        refuse_overwriting_inputs(args.results, [args.predictions, args.gold, *(args.compare or [])], "--results")
     gold, split = _gold_for(args)
     if args.compare:
         return _compare(args, gold)
     if not args.predictions:
         raise UserError("give --predictions P.jsonl (or --compare A.jsonl B.jsonl)")
-    start = time.perf_counter()
-    predictions = _checked(args.predictions, gold)
-    layers = predicted_layers(list(predictions.values()))
-    scores = evaluate(gold, predictions, layers, with_breakdowns=not args.json)
+    run = _scored(args.predictions, gold, with_breakdowns=not args.json)
+    scores = scores_of(run, gold, with_breakdowns=not args.json)
     if args.results:
-        record = results_record(
-            {"name": args.predictions.stem, "version": "submitted"}, split, scores, time.perf_counter() - start
-        )
+        record = results_record({"name": args.predictions.stem, "version": "submitted"}, split, scores)
         write_text_atomic(args.results, json.dumps(record, indent=2, ensure_ascii=False) + "\n")
     if args.json:
         print(json.dumps(scores, ensure_ascii=False, sort_keys=False))
     else:
-        from newslayers.benchmarks.report import print_scores
-
-        print_scores(scores, layers, title=f"{args.predictions.name} on {split}")
+        print_scores(scores, run.layers, title=f"{args.predictions.name} on {split}")
     return 0
 
 
 def _compare(args: argparse.Namespace, gold: list[Document]) -> int:
     path_a, path_b = args.compare
-    a, b = _checked(path_a, gold), _checked(path_b, gold)
-    layers = [layer for layer in predicted_layers(list(a.values())) if layer in predicted_layers(list(b.values()))]
+    a, b = _scored(path_a, gold), _scored(path_b, gold)
+    layers = [layer for layer in a.layers if layer in b.layers]
     if not layers:
         raise UserError("the two files share no predicted layer to compare")
-    result = paired_bootstrap(score_run(gold, a, layers), score_run(gold, b, layers), layers)
+    result = paired_bootstrap(a, b, layers)
     if args.json:
         print(json.dumps(result))
         return 0
-    from newslayers.benchmarks.report import print_comparison
-
     print_comparison(result, path_a.name, path_b.name)
     return 0
 
 
 def cmd_leaderboard(args: argparse.Namespace) -> int:
-    from newslayers.benchmarks.leaderboard import run_leaderboard
-
-    run_leaderboard(split=args.split, out_dir=args.out, submissions=args.submissions, only=args.systems)
-    return 0
+    return run_leaderboard(split=args.split, out_dir=args.out, submissions=args.submissions, only=args.systems)

@@ -1,8 +1,8 @@
-"""The benchmark harness: check a submission against gold, score it, describe the run.
+"""The benchmark harness: check predictions against gold, score them, describe the run.
 
-A predictions file is checked before scoring (unknown or duplicate ids, spans out of the
-gold text, labels outside the closed sets, layers of the wrong type); a file with errors
-is refused, never half-scored. Every result carries the gold's sha256.
+Depends on the core only. Systems run through :func:`newslayers.systems.run_system` (the
+page only, every output checked); submitted files pass the same contract checks as
+``newslayers validate`` and are streamed, so a file of any size is scored in flat memory.
 """
 
 from __future__ import annotations
@@ -10,24 +10,16 @@ from __future__ import annotations
 import datetime as dt
 import importlib.metadata
 import platform
-import time
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from newslayers.benchmarks.scoring import (
-    aggregate,
-    bootstrap_intervals,
-    breakdowns,
-    predicted_layers,
-    score_run,
-)
-
 from newslayers import DATASET_NAME, DATASET_VERSION, __version__
-from newslayers.jsonl import Problem, gold_hash, scan_file
+from newslayers.jsonl import ContractError, Problem, gold_hash, scan_file
+from newslayers.layers import layer_names
 from newslayers.model import Document
-from newslayers.schema import LAYERS
+from newslayers.scoring import RunScores, aggregate, breakdowns, score_run
+from newslayers.validation import check_document
 
 LIBRARIES = (
     "datasets",
@@ -40,60 +32,72 @@ LIBRARIES = (
     "spacy",
     "nervaluate",
 )
+# ----------------------------------------------------------------------------- checking submissions
 
 
-@dataclass(slots=True)
-class Submission:
-    predictions: dict[str, Document] = field(default_factory=dict)
-    problems: list[Problem] = field(default_factory=list)
-    missing: list[str] = field(default_factory=list)
+def _gold_problem(doc: Document, target: Document | None, name: str, line: int) -> list[Problem]:
+    if target is None:
+        return [Problem(name, line, "id", f"unknown document id {doc.id!r} (not in the gold being scored)")]
+    if doc.text is not None and doc.text != target.text:
+        return [Problem(name, line, "text", "differs from the gold text; offsets would point elsewhere")]
+    return [Problem(name, line, f, m) for f, m in check_document(doc, text_len=len(target.text or ""))]
 
 
-def _range_problems(doc: Document, text_len: int) -> list[tuple[str, str]]:
-    out = []
-    for layer in LAYERS:
-        for i, span in enumerate(doc.layer(layer) or []):
-            links = [("", span)]
-            if layer == "quotes":
-                links += [(".speaker", span.speaker), (".cue", span.cue)]
-            for suffix, s in links:
-                if s is not None and s.end > text_len:
-                    out.append(
-                        (
-                            f"{layer}[{i}]{suffix}.end",
-                            f"{s.end} is past the end of the gold text ({text_len} characters)",
-                        )
-                    )
-    return out
+def score_file(
+    path: Path, gold: Sequence[Document], warn: Callable[[str], None] | None = None, with_breakdowns: bool = False
+) -> RunScores:
+    """Stream a predictions file: check each line against the gold and score it as it comes.
 
-
-def check_submission(path: Path, gold: Sequence[Document]) -> Submission:
-    """Read and check a predictions file against the gold documents it is scored on."""
-    by_id = {g.id: g for g in gold}
-    sub = Submission()
+    Predictions are never all held in memory; a layer first seen late in the file is
+    back-filled as "predicted nothing" for the documents before it. Any problem in the file
+    raises ContractError with every problem found: a bad file gets no scores.
+    """
+    index = {g.id: i for i, g in enumerate(gold)}
+    run = RunScores([], size=len(gold), with_breakdowns=with_breakdowns, grow=True)
+    problems: list[Problem] = []
+    seen: set[str] = set()
     name = str(path)
-    for line, doc, problems in scan_file(path, "predictions"):
-        sub.problems.extend(problems)
+    for line, doc, found in scan_file(path, "predictions", warn):
+        problems.extend(found)
         if doc is None:
             continue
-        target = by_id.get(doc.id)
-        if target is None:
-            sub.problems.append(
-                Problem(name, line, "id", f"unknown document id {doc.id!r} (not in the gold being scored)")
-            )
-            continue
-        if doc.text is not None and doc.text != target.text:
-            sub.problems.append(
-                Problem(name, line, "text", "differs from the gold text; offsets would point elsewhere")
-            )
-            continue
-        found = _range_problems(doc, len(target.text or ""))
-        sub.problems.extend(Problem(name, line, f, m) for f, m in found)
+        position = index.get(doc.id)
+        found = _gold_problem(doc, gold[position] if position is not None else None, name, line)
+        problems.extend(found)
         if not found:
-            sub.predictions[doc.id] = doc
-    if not sub.problems:
-        sub.missing = sorted(set(by_id) - set(sub.predictions))
-    return sub
+            seen.add(doc.id)
+            if not problems:
+                run.add(position, gold[position], doc, gold)
+    if not problems and not run.layers:
+        problems.append(Problem(name, 0, "(file)", f"predicts no layer: none of {', '.join(layer_names())} appears"))
+    if problems:
+        raise ContractError(problems)
+    run.missing = [g.id for g in gold if g.id not in seen]
+    for doc_id in run.missing:
+        run.add(index[doc_id], gold[index[doc_id]], None, gold)
+    return run
+
+
+def scores_of(run: RunScores, gold: Sequence[Document], with_breakdowns: bool = True) -> dict[str, Any]:
+    """The CONTRACT scores of a scored run, with the dataset record (and breakdowns)."""
+    scores = aggregate(run)
+    scores["dataset"] = dataset_record(gold)
+    if with_breakdowns:
+        scores["breakdowns"] = breakdowns(run)
+    return scores
+
+
+def evaluate(
+    gold: Sequence[Document],
+    predictions: dict[str, Document],
+    layers: Sequence[str],
+    with_breakdowns: bool = True,
+) -> dict[str, Any]:
+    """Scores of in-memory predictions (already checked) in the CONTRACT shape, with intervals."""
+    return scores_of(score_run(gold, predictions, layers, with_breakdowns), gold, with_breakdowns)
+
+
+# ----------------------------------------------------------------------------- describing runs
 
 
 def library_versions() -> dict[str, str]:
@@ -111,51 +115,31 @@ def dataset_record(gold: Sequence[Document]) -> dict[str, Any]:
     return {"name": DATASET_NAME, "version": DATASET_VERSION, "sha256": gold_hash(gold), "documents": len(gold)}
 
 
-def evaluate(
-    gold: Sequence[Document],
-    predictions: dict[str, Document],
-    layers: Sequence[str] | None = None,
-    with_breakdowns: bool = True,
-) -> dict[str, Any]:
-    """Scores in the CONTRACT shape, each layer with its 95% bootstrap interval."""
-    layers = list(layers) if layers is not None else predicted_layers(list(predictions.values()))
-    per_doc = score_run(gold, predictions, layers)
-    scores = aggregate(per_doc, layers)
-    for layer, interval in bootstrap_intervals(per_doc, layers).items():
-        scores[layer]["ci95"] = interval
-    scores["dataset"] = dataset_record(gold)
-    if with_breakdowns:
-        scores["breakdowns"] = breakdowns(gold, per_doc, layers)
-    return scores
-
-
 def results_record(
-    system: dict[str, str], split: str, scores: dict[str, Any], runtime: float, extra: dict[str, Any] | None = None
+    system: dict[str, str], split: str, scores: dict[str, Any], extra: dict[str, Any] | None = None
 ) -> dict[str, Any]:
-    """A results file: what ran, on what data, with which libraries, and the scores."""
+    """A results file: what ran, on what data, with which libraries, and the scores.
+
+    Nothing here changes from run to run (timings and dates go to a separate run log), so
+    two runs of the same systems on the same data write identical results files.
+    """
     return {
         "system": system,
         "newslayers_version": __version__,
         "dataset": scores.get("dataset", {}),
         "split": split,
         "scores": {k: v for k, v in scores.items() if k != "dataset"},
-        "runtime_seconds": round(runtime, 3),
-        "date": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
         "libraries": library_versions(),
         **(extra or {}),
     }
 
 
-# ----------------------------------------------------------------------------- running systems
-
-
-def run_system(system: Any, documents: Sequence[Document]) -> tuple[list[Document], float]:
-    """Predict and time it; predictions keep only the layers the system claims."""
-    start = time.perf_counter()
-    predictions = system.predict(list(documents))
-    elapsed = time.perf_counter() - start
-    cleaned = []
-    for doc in predictions:
-        layers = {layer: (doc.layer(layer) if layer in system.layers else None) for layer in LAYERS}
-        cleaned.append(Document(id=doc.id, **layers))
-    return cleaned, elapsed
+def run_log_entry(name: str, split: str, seconds: float, documents: int) -> dict[str, Any]:
+    """Timings and the date of one run: kept apart from the results so those stay reproducible."""
+    return {
+        "system": name,
+        "split": split,
+        "seconds": round(seconds, 3),
+        "docs_per_second": round(documents / seconds, 1) if seconds > 0 else None,
+        "date": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
+    }

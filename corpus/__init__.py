@@ -16,10 +16,15 @@ from typing import Any
 
 from newslayers.corpus.layouts import render_page
 from newslayers.corpus.markup import Article, load_article
+from newslayers.corpus.realpages import load_real, real_pages_available
 
 from newslayers import DATASET_VERSION
+from newslayers.errors import UserError
+from newslayers.layers import layer_names
 from newslayers.model import Boilerplate, Document, Entity, NumericClaim, Quote, Span
-from newslayers.schema import LAYERS, SPLITS
+from newslayers.schema import REAL_SPLITS, SPLITS
+
+__all__ = ["corpus_stats", "load_corpus", "real_pages_available"]
 
 HERE = Path(__file__).parent
 ARTICLES_DIR = HERE / "articles"
@@ -96,9 +101,15 @@ def _all_documents() -> tuple[Document, ...]:
 
 
 def load_corpus(split: str | None = None) -> list[Document]:
-    """Gold documents of one split (or all), in id order."""
+    """Gold documents of one split in id order; None: every synthetic document.
+
+    The real splits come from the materialised real pages (``newslayers real materialize``);
+    asking for one that is not materialised is a UserError saying how to get it.
+    """
     if split is not None and split not in SPLITS:
-        raise ValueError(f"unknown split {split!r}; use one of {', '.join(SPLITS)}")
+        raise UserError(f"unknown split {split!r}; use one of {', '.join(SPLITS)}")
+    if split in REAL_SPLITS:
+        return load_real(split)
     return [doc for doc in _all_documents() if split is None or doc.split == split]
 
 
@@ -133,7 +144,7 @@ def corpus_stats(docs: list[Document]) -> dict[str, Any]:
             "layouts": sorted({d.meta.get("layout", "") for d in group}),
             "topics": dict(sorted(Counter(d.meta.get("topic") for d in group).items())),
         }
-        for layer in LAYERS:
+        for layer in layer_names():
             spans = [s for d in group for s in d.layer(layer) or []]
             entry[layer] = {"spans": len(spans), **_breakdown(layer, spans)}
         stats[name] = entry
@@ -188,7 +199,7 @@ def render_stats_table(stats: dict[str, Any]) -> None:
     rows = [("documents", "documents"), ("words (page)", "words"), ("words (content)", "content_words")]
     for label, key in rows:
         table.add_row(label, *(f"{stats[s][key]:,}" for s in order))
-    for layer in LAYERS:
+    for layer in layer_names():
         table.add_row(layer, *(f"{stats[s][layer]['spans']:,}" for s in order))
     console.print(table)
     for layer, key in (("entities", "labels"), ("numeric_claims", "qualifiers"), ("numeric_claims", "units"),

@@ -35,10 +35,13 @@ from datasets import ClassLabel, Features, List, Value
 
 from newslayers import DATASET_NAME, DATASET_VERSION
 from newslayers.errors import UserError
-from newslayers.jsonl import ContractError, Problem, document_to_json, dumps_document, parse_record, write_text_atomic
+from newslayers.jsonl import ContractError, Problem, dumps_document, write_text_atomic
+from newslayers.layers import layer_names
 from newslayers.model import Boilerplate, Document, Entity, NumericClaim, Quote, Span, normalise_number
-from newslayers.schema import BOILERPLATE_KINDS, ENTITY_LABELS, LAYERS, QUALIFIERS, QUOTE_KINDS, SPLITS, TOPICS
+from newslayers.schema import BOILERPLATE_KINDS, ENTITY_LABELS, QUALIFIERS, QUOTE_KINDS, TOPICS
+from newslayers.schema import SYNTHETIC_SPLITS as SPLITS
 from newslayers.tokens import Token, spans_to_bio, tokenize
+from newslayers.validation import check_document
 
 DEFAULT_OUT = Path("dist/newslayers")
 BUILD_FILE = "newslayers_build.json"  # provenance: version, content hash, every file's size and sha256
@@ -631,8 +634,8 @@ docs = documents_from_rows(pages)
 
 
 def _unaligned_text(build: _Build) -> str:
-    totals = {layer: _count(build.stats, "all", layer, "spans") for layer in LAYERS}
-    parts = [f"{build.unaligned[layer]:,} of {totals[layer]:,} `{layer}` spans" for layer in LAYERS]
+    totals = {layer: _count(build.stats, "all", layer, "spans") for layer in layer_names()}
+    parts = [f"{build.unaligned[layer]:,} of {totals[layer]:,} `{layer}` spans" for layer in layer_names()]
     return "in this build " + ", ".join(parts) + " are not token-aligned"
 
 
@@ -892,7 +895,7 @@ def folder_problems(folder: Path) -> list[Problem]:
     digest = hashlib.sha256()
     name = str(folder / "documents")
     for number, (split, doc) in enumerate(read_built_documents(folder), start=1):
-        _, items = parse_record(document_to_json(doc), "gold")
+        items = check_document(doc, gold=True)
         problems += [Problem(name, number, f"{doc.id}: {f}", m) for f, m in items]
         if doc.split != split:
             problems.append(Problem(name, number, f"{doc.id}: split", f"{doc.split!r} stored in the {split} file"))

@@ -8,14 +8,11 @@ is reported with its path and skipped; the output is written atomically.
 
 from __future__ import annotations
 
-import argparse
 import codecs
 import gzip
 import hashlib
 import json
-import os
 import re
-import sys
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -24,9 +21,9 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from newslayers.errors import UserError
-from newslayers.htmltext import html_to_text
-from newslayers.jsonl import write_documents
+from newslayers.htmltext import TooDeepError, html_to_text
 from newslayers.model import Document
+from newslayers.progress import ProgressBar
 
 HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".shtml")
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
@@ -46,8 +43,11 @@ class RawPage:
 
 @dataclass(frozen=True, slots=True)
 class Rejected:
+    """An input that gave no document: why, and whether it was only a duplicate (not a failure)."""
+
     origin: str
     reason: str
+    duplicate: bool = False
 
 
 # ----------------------------------------------------------------------------- decoding
@@ -58,9 +58,11 @@ def _normalise_charset(name: str | bytes | None) -> str | None:
         return None
     text = name.decode("ascii", "ignore") if isinstance(name, bytes) else name
     try:
-        return codecs.lookup(text.strip().lower()).name
+        info = codecs.lookup(text.strip().lower())
     except LookupError:
         return None
+    # Only real text encodings: "undefined" raises on every byte, rot13 and base64 are not charsets.
+    return info.name if info._is_text_encoding and info.name != "undefined" else None
 
 
 def decode_html(raw: bytes, http_charset: str | None = None) -> tuple[str, str]:
@@ -84,7 +86,7 @@ def decode_html(raw: bytes, http_charset: str | None = None) -> tuple[str, str]:
     for charset in declared:
         try:
             return raw.decode(charset), charset
-        except (UnicodeDecodeError, LookupError):
+        except (UnicodeError, LookupError):
             continue
     try:
         from charset_normalizer import from_bytes
@@ -106,11 +108,26 @@ def _looks_binary(raw: bytes) -> bool:
 
 
 def page_to_document(page: RawPage) -> Document | Rejected:
-    """One raw page -> a document (text as a scraper sees it), or why it was rejected."""
+    """One raw page -> a document (text as a scraper sees it), or why it was rejected.
+
+    Never raises: whatever goes wrong with one page is that page's rejection, so one bad
+    page never ends a crawl.
+    """
+    try:
+        return _page_to_document(page)
+    except TooDeepError as err:
+        return Rejected(page.origin, str(err))
+    except Exception as err:
+        return Rejected(page.origin, f"cannot be converted ({type(err).__name__}: {err})"[:300])
+
+
+def _page_to_document(page: RawPage) -> Document | Rejected:
     if not page.content.strip():
         return Rejected(page.origin, "empty page")
     if _looks_binary(page.content):
         return Rejected(page.origin, "binary file, not HTML")
+    if page.content.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"["):
+        return Rejected(page.origin, "looks like JSON (a documents file?), not an HTML page")
     html, encoding = decode_html(page.content, page.http_charset)
     if "<" not in html[:4096]:
         return Rejected(page.origin, "no HTML markup in the first 4 KB")
@@ -156,9 +173,15 @@ def _warc_pages(path: Path, rejected: list[Rejected]) -> Iterator[RawPage]:
                 if "html" not in content_type.lower():
                     continue
                 charset = _HTTP_CHARSET.search(content_type)
+                content = record.content_stream().read()
+                if getattr(record.raw_stream, "limit", 0):
+                    rejected.append(
+                        Rejected(f"{path}#{index}", "WARC record cut short (fewer bytes than its Content-Length)")
+                    )
+                    continue
                 yield RawPage(
                     f"{path}#{index}",
-                    record.content_stream().read(),
+                    content,
                     record.rec_headers.get_header("WARC-Target-URI"),
                     charset.group(1) if charset else None,
                 )
@@ -167,12 +190,17 @@ def _warc_pages(path: Path, rejected: list[Rejected]) -> Iterator[RawPage]:
         rejected.append(Rejected(f"{path}#{index + 1}", f"broken WARC record: {err}".splitlines()[0][:200]))
 
 
+def iter_input_files(paths: Iterable[Path]) -> list[Path]:
+    """Every file the inputs name, folders expanded, in the order ingest reads them."""
+    out: list[Path] = []
+    for path in paths:
+        out.extend(sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path])
+    return out
+
+
 def iter_pages(paths: Iterable[Path], url_map: dict[str, str], rejected: list[Rejected]) -> Iterator[RawPage]:
     """Every page under the given paths, in a fixed order; bad files go to ``rejected``."""
-    for path in paths:
-        if path.is_dir():
-            yield from iter_pages(sorted(p for p in path.rglob("*") if p.is_file()), url_map, rejected)
-            continue
+    for path in iter_input_files(paths):
         if not path.exists():
             rejected.append(Rejected(str(path), "does not exist"))
             continue
@@ -219,7 +247,7 @@ def ingest(
     rejected: list[Rejected] = []
     pages = iter_pages(list(paths), url_map or {}, rejected)
     seen: set[str] = set()
-    bar = _progress(progress)
+    bar = ProgressBar("ingest", enabled=progress).__enter__()
     with Pool(workers) if workers > 1 else _Serial() as pool:
         for result in pool.imap(page_to_document, pages, chunksize=8):
             bar.update(1)
@@ -227,7 +255,9 @@ def ingest(
                 yield rejected.pop(0)
             if isinstance(result, Document):
                 if result.id in seen:
-                    yield Rejected(result.meta["origin"], f"same text as an earlier page ({result.id}); kept once")
+                    yield Rejected(
+                        result.meta["origin"], f"same text as an earlier page ({result.id}); kept once", True
+                    )
                     continue
                 seen.add(result.id)
             yield result
@@ -247,54 +277,3 @@ class _Serial:
 
     def imap(self, fn, items, chunksize: int = 1):  # type: ignore[no-untyped-def]
         return map(fn, items)
-
-
-def _progress(enabled: bool):  # type: ignore[no-untyped-def]
-    from tqdm import tqdm
-
-    return tqdm(desc="ingest", unit="page", disable=not enabled or not sys.stderr.isatty(), file=sys.stderr)
-
-
-def _annotated(documents: Iterable[Document], system_name: str | None, batch: int = 256) -> Iterator[Document]:
-    """Merge a system's predictions into the documents, batch by batch."""
-    if not system_name:
-        yield from documents
-        return
-    from newslayers.baselines import SystemUnavailable, prepared_system
-    from newslayers.corpus import load_corpus
-
-    try:
-        system, _ = prepared_system(system_name, lambda: load_corpus("train"))
-    except (KeyError, SystemUnavailable) as err:
-        raise UserError(f"cannot pre-annotate with {system_name!r}: {err.args[0] if err.args else err}") from None
-    buffer: list[Document] = []
-
-    def flush() -> Iterator[Document]:
-        for doc, pred in zip(buffer, system.predict(buffer), strict=True):
-            for layer in system.layers:
-                setattr(doc, layer, pred.layer(layer))
-            yield doc
-        buffer.clear()
-
-    for doc in documents:
-        buffer.append(doc)
-        if len(buffer) >= batch:
-            yield from flush()
-    yield from flush()
-
-
-def cmd_ingest(args: argparse.Namespace) -> int:
-    workers = args.workers or os.cpu_count() or 1
-    rejections: list[Rejected] = []
-
-    def documents() -> Iterator[Document]:
-        for item in ingest(args.paths, read_url_map(args.url_map), workers):
-            if isinstance(item, Rejected):
-                rejections.append(item)
-                print(f"{item.origin}: skipped: {item.reason}", file=sys.stderr)
-            else:
-                yield item
-
-    count = write_documents(args.out, _annotated(documents(), args.system))
-    print(f"wrote {count} document(s) to {args.out}; {len(rejections)} input(s) skipped (listed above)")
-    return 0 if count or not rejections else 1

@@ -19,8 +19,9 @@ from typing import Any
 
 from newslayers.corpus import ARTICLES_DIR, FIRST_DIR, HERE, SECOND_DIR, article_paths
 from newslayers.corpus.layouts import TEST_LAYOUTS, TRAIN_LAYOUTS
-from newslayers.corpus.markup import Article, load_article, strip_markup
+from newslayers.corpus.markup import Article, MarkupError, load_article, strip_markup
 
+from newslayers.agreement import agreement as measure
 from newslayers.jsonl import write_text_atomic
 from newslayers.model import Document
 
@@ -76,7 +77,6 @@ def diff(first: Path, second: Path, out: Path) -> None:
 
 def check_second(plain: Path, annotated: Path) -> int:
     """A second annotation must keep the plain text character for character."""
-    from newslayers.corpus.markup import MarkupError
 
     try:
         a, b = load_article(plain), load_article(annotated)
@@ -111,10 +111,9 @@ def agreement(
 ) -> dict[str, Any]:
     """Agreement of the two independent annotations before adjudication, per layer.
 
-    The measure itself is the annotation room's (the one ``newslayers annotate agreement``
+    The measure itself is the core's (the one ``newslayers annotate agreement``
     reports); this adds the corpus's own record of how the disagreements were decided.
     """
-    from newslayers.annotation import agreement as measure
 
     pairs = [(p, second / p.name) for p in article_paths(first) if (second / p.name).exists()]
     result = measure(

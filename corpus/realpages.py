@@ -18,32 +18,58 @@ boilerplate from the benchmark's published article body. The annotation file::
 Every non-blank page line is either in one boilerplate range (with its kind) or copied
 under ``@content`` with its number; content lines carry the inline markup of the
 guidelines (§5), and stripped of it must equal the page line exactly. Spans may cross
-content lines (a quote over two paragraphs).
+content lines (a quote over two paragraphs). A literal ``[`` right before a span is
+written ``[[[``: when the page has ``[`` there, the first bracket is text.
 """
 
 from __future__ import annotations
 
 import argparse
+import bisect
 import gzip
 import hashlib
 import json
+import os
 import re
+import shutil
 import sys
+import tempfile
+import urllib.error
+import urllib.request
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from newslayers.corpus.ingest import RawPage, Rejected, page_to_document
 from newslayers.corpus.markup import Article, MarkupError, _apply_tags, _link_quotes, _Links
+from rich.progress import track
 
+from newslayers import DATASET_VERSION
+from newslayers.adjudication import Version, item_key, merge_versions
 from newslayers.align import align_extracted
+from newslayers.errors import UserError
+from newslayers.jsonl import (
+    Mode,
+    decode_line,
+    document_to_json,
+    load_documents,
+    write_documents,
+    write_text_atomic,
+)
+from newslayers.layers import layer_names
 from newslayers.model import Boilerplate, Document
 from newslayers.schema import BOILERPLATE_KINDS
+from newslayers.validation import check_document
 
 REAL_DIR = Path(__file__).parent / "real"
-REAL_SPLITS: tuple[str, ...] = ("real_validation", "real_test")
 _CONTENT_LINE = re.compile(r"^(\d{1,5})\| ?(.*)$")
 _RANGE_LINE = re.compile(r"^(\d{1,5})(?:\s*-\s*(\d{1,5}))?\s+(\S+)\s*$")
+
+
+class StandoffError(UserError):
+    """A page's text does not match the stand-off gold, or a page or the gold file is unreadable."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,17 +102,17 @@ def read_pages(folder: Path) -> list[RealPage]:
     try:
         truth = json.loads(truth_path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as err:
-        raise MarkupError(str(truth_path), 0, f"cannot read the benchmark's ground truth ({err})") from None
+        raise StandoffError(f"{truth_path}: cannot read the benchmark's ground truth ({err})") from None
     pages = []
     for key in sorted(truth):
         path = folder / "html" / f"{key}.html.gz"
         try:
             raw = gzip.decompress(path.read_bytes())
         except (OSError, EOFError, ValueError) as err:
-            raise MarkupError(str(path), 0, f"cannot read the page ({err})") from None
+            raise StandoffError(f"{path}: cannot read the page ({err})") from None
         doc = page_to_document(RawPage(str(path), raw, truth[key].get("url")))
         if isinstance(doc, Rejected):
-            raise MarkupError(str(path), 0, f"page gives no text: {doc.reason}")
+            raise StandoffError(f"{path}: the page gives no text: {doc.reason}")
         pages.append(RealPage(key, doc.text or "", doc.html or "", doc.url, truth[key].get("articleBody") or ""))
     return pages
 
@@ -165,7 +191,7 @@ def _parse_boilerplate(line: str, where: tuple[str, int], n_lines: int) -> tuple
     return first, last, kind
 
 
-def parse_annotation(source: str, page: RealPage, path: str = "<annotation>") -> Document:
+def parse_annotation(source: str, page: RealPage, path: str = "<annotation>", strict: bool = True) -> Document:
     """An annotation file -> a document with all four layers in page offsets.
 
     Raises MarkupError naming the file line of the first problem: a content line whose
@@ -218,7 +244,7 @@ def parse_annotation(source: str, page: RealPage, path: str = "<annotation>") ->
         raise MarkupError(path, 0, f"page lines {shown} are neither content nor boilerplate")
     _link_quotes(art, links, path)
     _check_surfaces(art, text, path)
-    return Document(
+    doc = Document(
         id=page.id,
         text=text,
         html=page.html,
@@ -231,6 +257,10 @@ def parse_annotation(source: str, page: RealPage, path: str = "<annotation>") ->
         boilerplate=sorted(boilerplate),
         meta={"synthetic": False, "page": page.key, "sha256": page.sha256},
     ).sorted()
+    problems = check_document(doc, gold=strict)
+    if problems:
+        raise MarkupError(path, 0, "; ".join(f"{f}: {m}" for f, m in problems[:3]))
+    return doc
 
 
 def _strip_span(text: str, start: int, end: int) -> tuple[int, int] | None:
@@ -257,7 +287,8 @@ def _parse_content_line(
     i = 0
     body = body.strip()
     while i < len(body):
-        if body.startswith("[[", i):
+        literal_bracket = body.startswith("[[[", i) and expected[len(plain) : len(plain) + 1] == "["
+        if body.startswith("[[", i) and not literal_bracket:
             stack.append((pos, where[1]))
             i += 2
         elif body.startswith("]]{", i):
@@ -299,6 +330,168 @@ def _source(url: str | None) -> str | None:
     return match.group(1) if match else None
 
 
+# ----------------------------------------------------------------------------- stand-off gold
+
+GOLD_PATH = REAL_DIR / "gold.jsonl"
+ANNOTATION_PATHS = {"A": REAL_DIR / "first.jsonl", "B": REAL_DIR / "second.jsonl"}
+PAGES_FILE = "realpages.jsonl"
+
+
+def data_dir() -> Path:
+    """Where materialised real pages live for this user (``NEWSLAYERS_DATA`` overrides)."""
+    if os.environ.get("NEWSLAYERS_DATA"):
+        return Path(os.environ["NEWSLAYERS_DATA"])
+    return Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "newslayers"
+
+
+def to_standoff(doc: Document) -> dict[str, Any]:
+    """A gold document without its text: id, page, sha256 of the text, split and the layers."""
+    record = document_to_json(doc)
+    return {
+        "id": doc.id,
+        "page": doc.meta["page"],
+        "sha256": hashlib.sha256((doc.text or "").encode("utf-8")).hexdigest(),
+        "split": doc.split,
+        **{name: record[name] for name in layer_names() if name in record},
+    }
+
+
+def write_standoff(path: Path, docs: Iterable[Document]) -> int:
+    lines = [
+        json.dumps(to_standoff(d), ensure_ascii=False, separators=(",", ":")) for d in sorted(docs, key=lambda d: d.id)
+    ]
+    write_text_atomic(path, "".join(line + "\n" for line in lines))
+    return len(lines)
+
+
+def read_standoff(path: Path = GOLD_PATH) -> list[dict[str, Any]]:
+    try:
+        return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    except (OSError, ValueError) as err:
+        raise StandoffError(f"{path}: cannot read the stand-off gold ({err})") from None
+
+
+def from_standoff(record: dict[str, Any], page: Document, origin: str, mode: Mode = "gold") -> Document:
+    """Join one stand-off record with the page text it was made on; the hash must match."""
+    digest = hashlib.sha256((page.text or "").encode("utf-8")).hexdigest()
+    if digest != record["sha256"]:
+        raise StandoffError(
+            f"{origin}: page {record['page']} ({record['id']}): its text has sha256 {digest[:12]}…, the gold was "
+            f"made on {record['sha256'][:12]}…; this copy of the page differs, or the HTML→text code changed"
+        )
+    line = {**{k: v for k, v in record.items() if k not in ("page", "sha256")}, "text": page.text, "html": page.html}
+    line.update(
+        url=page.url,
+        source=page.source,
+        meta={"synthetic": False, "page": record["page"], "corpus_version": DATASET_VERSION},
+    )
+    doc, problems, _ = decode_line(json.dumps(line).encode("utf-8"), mode)
+    if doc is None:
+        raise StandoffError(f"{origin}: {record['id']}: " + "; ".join(f"{f}: {m}" for f, m in problems[:3]))
+    return doc
+
+
+def page_documents(pages: Iterable[RealPage]) -> list[Document]:
+    """The pages as documents without layers: what the per-user folder keeps."""
+    return [
+        Document(id=p.id, text=p.text, html=p.html, url=p.url, source=_source(p.url), split=real_split(p.id),
+                 meta={"synthetic": False, "page": p.key})
+        for p in pages
+    ]  # fmt: skip
+
+
+def materialize(pages_dir: Path, out: Path | None = None, gold_path: Path = GOLD_PATH) -> list[Document]:
+    """Re-create the real-page gold from a copy of the pages; check every hash; keep the pages.
+
+    Nothing is written unless every page matches: the per-user copy (and ``out``) are
+    written atomically at the end.
+    """
+    records = read_standoff(gold_path)
+    pages = {p.id: p for p in page_documents(read_pages(pages_dir))}
+    docs = []
+    for record in records:
+        page = pages.get(record["id"])
+        if page is None:
+            raise StandoffError(f"{pages_dir}: page {record['page']} ({record['id']}) is missing from this copy")
+        docs.append(from_standoff(record, page, str(pages_dir)))
+    write_documents(data_dir() / PAGES_FILE, [pages[r["id"]] for r in records])
+    if out is not None:
+        write_documents(out, docs)
+    return docs
+
+
+def real_pages_available() -> bool:
+    return (data_dir() / PAGES_FILE).exists() and GOLD_PATH.exists()
+
+
+def load_real(split: str | None = None) -> list[Document]:
+    """Materialised real-page gold of one real split (or both), in id order."""
+    if not real_pages_available():
+        raise StandoffError(
+            "the real pages are not materialised here: run `newslayers real materialize --pages DIR` "
+            "(DIR laid out like shared/realpages; `newslayers real fetch --out DIR` downloads it)"
+        )
+    pages = {d.id: d for d in load_documents(data_dir() / PAGES_FILE, "predictions")}
+    docs = []
+    for record in read_standoff():
+        if split is None or record["split"] == split:
+            page = pages.get(record["id"])
+            if page is None:
+                raise StandoffError(f"{data_dir() / PAGES_FILE}: {record['id']} is missing; materialise again")
+            docs.append(from_standoff(record, page, str(data_dir() / PAGES_FILE)))
+    return sorted(docs, key=lambda d: d.id)
+
+
+# ----------------------------------------------------------------------------- fetching
+
+BENCHMARK_REPO = "scrapinghub/article-extraction-benchmark"
+BENCHMARK_COMMIT = "11b407d43934becc20873bb3dcd5e3d2591746d3"
+BENCHMARK_URL = f"https://raw.githubusercontent.com/{BENCHMARK_REPO}/{BENCHMARK_COMMIT}/"
+
+
+def _download(url: str) -> bytes:
+    try:
+        with urllib.request.urlopen(url, timeout=60) as response:
+            return response.read()
+    except (urllib.error.URLError, OSError) as err:
+        raise UserError(f"cannot download {url}: {getattr(err, 'reason', err)}") from None
+
+
+def fetch(out: Path, base_url: str = BENCHMARK_URL, gold_path: Path = GOLD_PATH) -> int:
+    """Download the pages the stand-off gold names, verify each against its hash, then publish the folder.
+
+    Everything goes to a temporary folder beside ``out`` first; ``out`` appears only when
+    every page is there and its text has the hash the gold was made on.
+    """
+    if not base_url.startswith(("http://", "https://")):
+        raise UserError(f"--base-url {base_url}: only http(s) URLs are fetched")
+    if out.exists() and any(out.iterdir()):
+        raise UserError(f"--out {out} exists and is not empty; give a new folder")
+    records = read_standoff(gold_path)
+    base = base_url.rstrip("/") + "/"
+    truth = json.loads(_download(base + "ground-truth.json"))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        (tmp / "html").mkdir()
+        for record in track(records, description="fetching real pages", transient=True):
+            (tmp / "html" / f"{record['page']}.html.gz").write_bytes(_download(f"{base}html/{record['page']}.html.gz"))
+        wanted = {r["page"] for r in records}
+        (tmp / "ground-truth.json").write_text(
+            json.dumps({k: v for k, v in truth.items() if k in wanted}, ensure_ascii=False, indent=1), encoding="utf-8"
+        )
+        pages = {p.id: p for p in page_documents(read_pages(tmp))}
+        for record in records:
+            from_standoff(record, pages[record["id"]], base_url)
+        if out.exists():
+            out.rmdir()
+        tmp.rename(out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return len(records)
+
+
 # ----------------------------------------------------------------------------- command line
 
 
@@ -330,6 +523,172 @@ def cmd_check(folder: Path, files: list[Path]) -> int:
     return 1 if failed else 0
 
 
+def annotated_documents(folder: Path, pages: dict[str, RealPage], strict: bool = False) -> list[Document]:
+    """Every ``ID.ann`` file of an annotator's folder, parsed against the pages (any problem stops).
+
+    One annotator's version may break gold-only rules (two overlapping entities); the
+    adjudicated gold may not (``strict``).
+    """
+    docs = []
+    for path in sorted(folder.glob("*.ann")):
+        page_id = path.name.split(".")[0]
+        if page_id not in pages:
+            raise StandoffError(f"{path}: no real page {page_id}")
+        docs.append(parse_annotation(path.read_text(encoding="utf-8"), pages[page_id], str(path), strict))
+    return docs
+
+
+def cmd_decisions(pages_dir: Path, files: list[Path], a_dir: Path, b_dir: Path) -> int:
+    pages = _pages_by_id(pages_dir)
+    failed = 0
+    for path in files:
+        page = pages[path.name.split(".")[0]]
+        try:
+            gold = parse_annotation(path.read_text(encoding="utf-8"), page, str(path))
+        except MarkupError as err:
+            print(f"ERROR {err}")
+            failed += 1
+            continue
+        a = parse_annotation((a_dir / path.name).read_text(encoding="utf-8"), page, "A", strict=False)
+        b = parse_annotation((b_dir / path.name).read_text(encoding="utf-8"), page, "B", strict=False)
+        decisions, problems = page_decisions(page, a, b, gold, path.with_name(f"{page.id}.rules.tsv"))
+        for problem in problems:
+            print(f"PROBLEM {problem}")
+        failed += bool(problems)
+        counts = Counter(d.decision for d in decisions)
+        print(
+            f"{'ok' if not problems else 'check'} {path.name}: "
+            + ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
+        )
+    return 1 if failed else 0
+
+
+def cmd_import(folder: Path, files: list[Path], out: Path) -> int:
+    """Annotation files -> a stand-off JSONL (no text) in the repository."""
+    pages = _pages_by_id(folder)
+    docs = [d for f in files for d in annotated_documents(f, pages)]
+    count = write_standoff(out, docs)
+    print(f"wrote {count} stand-off page annotation(s) to {out}")
+    return 0
+
+
+def load_standoff_annotations(pages_dir: Path, path: Path) -> list[Document]:
+    """A stand-off annotation file joined with the pages (for agreement and adjudication)."""
+    pages = {p.id: p for p in page_documents(read_pages(pages_dir))}
+    return [from_standoff(r, pages[r["id"]], str(path), "predictions") for r in read_standoff(path)]
+
+
+def _surface(text: str, lines: list[tuple[int, int]], item: dict[str, Any]) -> str:
+    """How a conflict item reads for an adjudicator (written to a scratch folder, never the repo)."""
+
+    def words(span: dict[str, int] | None) -> str:
+        return "-" if span is None else repr(text[span["start"] : span["end"]][:300])
+
+    starts = [s for s, _ in lines]
+    first = bisect.bisect_right(starts, item["start"])
+    last = bisect.bisect_right(starts, max(item["start"], item["end"] - 1))
+    where = f"L{first}" if first == last else f"L{first}-L{last}"
+    rest = {k: v for k, v in item.items() if k not in ("start", "end", "speaker", "cue")}
+    links = "".join(f" {k}={words(item[k])}" for k in ("speaker", "cue") if k in item)
+    if "kind" in item and "speaker" not in item:  # boilerplate: whole lines
+        return f"{where} {item['kind']}"
+    return f"{where} {words(item)} {' '.join(str(v) for v in rest.values())}{links}"
+
+
+def write_conflicts(pages_dir: Path, a_dir: Path, b_dir: Path, out: Path) -> int:
+    """Per page, every cluster where annotations A and B differ, numbered, for adjudication."""
+    pages = _pages_by_id(pages_dir)
+    a_docs = {d.id: d for d in annotated_documents(a_dir, pages)}
+    b_docs = {d.id: d for d in annotated_documents(b_dir, pages)}
+    out.mkdir(parents=True, exist_ok=True)
+    total = 0
+    for page_id in sorted(a_docs):
+        _, conflicts = merge_versions([Version("A", a_docs[page_id]), Version("B", b_docs[page_id])], reviewer=0)
+        text = pages[page_id].text
+        lines = page_lines(text)
+        rows = [f"# {page_id}: {len(conflicts)} conflicts between A and B; decide each by the guidelines"]
+        for number, conflict in enumerate(conflicts, start=1):
+            rows.append(f"[{number}] {conflict.layer} chars {conflict.start}-{conflict.end}")
+            for who, keys in conflict.versions:
+                items = [_surface(text, lines, json.loads(k)) for k in keys] or ["(nothing)"]
+                rows += [f"    {who}: {item}" for item in items]
+        (out / f"{page_id}.conflicts.txt").write_text("\n".join(rows) + "\n", encoding="utf-8")
+        total += len(conflicts)
+    return total
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """One adjudicated A/B conflict (or consistency change), stand-off: no text."""
+
+    page_id: str
+    number: str  # the conflict's number, or "c" for a consistency change
+    layer: str
+    start: int
+    end: int
+    decision: str  # A, B or other, as the gold shows it
+    rule: str
+
+    def row(self) -> str:
+        return "\t".join(
+            (self.page_id, self.number, self.layer, str(self.start), str(self.end), self.decision, self.rule)
+        )
+
+
+def _keys_in(doc: Document, layer: str, start: int, end: int) -> tuple[str, ...]:
+    return tuple(sorted(item_key(i) for i in doc.layer(layer) or [] if i.start < end and start < i.end))
+
+
+def read_rules(path: Path) -> dict[str, tuple[str, str]]:
+    rules: dict[str, tuple[str, str]] = {}
+    if not path.exists():
+        return rules
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        parts = line.split("\t")
+        if len(parts) >= 3 and parts[0].strip():
+            key = parts[0].strip() if parts[0].strip() != "c" else f"c{number}"
+            rules[key] = (parts[1].strip(), parts[2].strip())
+    return rules
+
+
+def page_decisions(
+    page: RealPage, a: Document, b: Document, gold: Document, rules_path: Path
+) -> tuple[list[Decision], list[str]]:
+    """What the gold decided for each A/B conflict, joined with the adjudicator's rule; and problems."""
+    _, conflicts = merge_versions([Version("A", a), Version("B", b)], reviewer=0)
+    rules = read_rules(rules_path)
+    decisions, problems = [], []
+    for number, conflict in enumerate(conflicts, start=1):
+        keys = _keys_in(gold, conflict.layer, conflict.start, conflict.end)
+        taken = "A" if keys == conflict.versions[0][1] else "B" if keys == conflict.versions[1][1] else "other"
+        stated, rule = rules.get(str(number), ("", ""))
+        if not rule:
+            problems.append(f"{page.id} [{number}]: no rule in {rules_path.name}")
+        elif stated != taken:
+            problems.append(f"{page.id} [{number}]: the rules file says {stated}, the gold shows {taken}")
+        decisions.append(Decision(page.id, str(number), conflict.layer, conflict.start, conflict.end, taken, rule))
+    for key, (where, rule) in sorted(rules.items()):
+        if key.startswith("c"):
+            layer = where.split()[0] if where else ""
+            decisions.append(Decision(page.id, "c", layer, 0, 0, "consistency", f"{where} {rule}".strip()))
+    return decisions, problems
+
+
+def adjudication_log(pages_dir: Path, gold_dir: Path, a_dir: Path, b_dir: Path) -> tuple[list[Decision], list[str]]:
+    pages = _pages_by_id(pages_dir)
+    decisions: list[Decision] = []
+    problems: list[str] = []
+    for path in sorted(gold_dir.glob("*.ann")):
+        page = pages[path.name.split(".")[0]]
+        gold = parse_annotation(path.read_text(encoding="utf-8"), page, str(path))
+        a = parse_annotation((a_dir / path.name).read_text(encoding="utf-8"), page, "A", strict=False)
+        b = parse_annotation((b_dir / path.name).read_text(encoding="utf-8"), page, "B", strict=False)
+        found, wrong = page_decisions(page, a, b, gold, path.with_suffix(".rules.tsv"))
+        decisions += found
+        problems += wrong
+    return decisions, problems
+
+
 def main(argv: list[str] | None = None) -> int:
     """``python -m newslayers.corpus.realpages workfiles|check`` (maintainers and annotators)."""
     parser = argparse.ArgumentParser(prog="python -m newslayers.corpus.realpages", description=__doc__.split("\n")[0])
@@ -341,10 +700,28 @@ def main(argv: list[str] | None = None) -> int:
     work.add_argument("--out", type=Path, required=True)
     check = sub.add_parser("check", help="check annotation files against the pages")
     check.add_argument("files", type=Path, nargs="+")
+    con = sub.add_parser("conflicts", help="list the A/B conflicts per page into a scratch folder")
+    con.add_argument("a", type=Path)
+    con.add_argument("b", type=Path)
+    con.add_argument("--out", type=Path, required=True)
+    dec = sub.add_parser("decisions", help="compare adjudicated gold files with A and B, conflict by conflict")
+    dec.add_argument("files", type=Path, nargs="+")
+    dec.add_argument("--a", type=Path, default=Path("/work/scratch/real/A"))
+    dec.add_argument("--b", type=Path, default=Path("/work/scratch/real/B"))
+    imp = sub.add_parser("import", help="annotation folders -> one stand-off JSONL (offsets only, no text)")
+    imp.add_argument("folders", type=Path, nargs="+")
+    imp.add_argument("--out", type=Path, required=True)
     args = parser.parse_args(argv)
     if args.command == "workfiles":
         write_workfiles(read_pages(args.pages), args.out)
         return 0
+    if args.command == "conflicts":
+        print(f"{write_conflicts(args.pages, args.a, args.b, args.out)} conflicts written to {args.out}")
+        return 0
+    if args.command == "decisions":
+        return cmd_decisions(args.pages, args.files, args.a, args.b)
+    if args.command == "import":
+        return cmd_import(args.pages, args.folders, args.out)
     return cmd_check(args.pages, args.files)
 
 

@@ -15,7 +15,8 @@ from pathlib import Path
 
 from newslayers import __version__
 from newslayers.errors import UserError
-from newslayers.jsonl import ContractError, validate_file
+from newslayers.jsonl import ContractError, json_schema, validate_file, write_documents
+from newslayers.schema import SPLITS
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -31,11 +32,15 @@ def _print_problems(problems: Sequence[object], limit: int | None = None) -> Non
 # ----------------------------------------------------------------------------- commands
 
 
+def _warn(message: str) -> None:
+    print(f"warning: {message}", file=sys.stderr)
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     """Check each file; print every problem as FILE:LINE: field: what is wrong."""
     status = EXIT_OK
     for path in args.files:
-        valid, problems = validate_file(path, args.mode)
+        valid, problems = validate_file(path, args.mode, warn=_warn)
         if problems:
             _print_problems(problems)
             status = EXIT_PROBLEMS
@@ -46,9 +51,15 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
-    from newslayers.corpus import corpus_stats, load_corpus, render_stats_table
+    from newslayers.corpus import corpus_stats, load_corpus, real_pages_available, render_stats_table
 
-    stats = corpus_stats(load_corpus())
+    if args.split:
+        docs = load_corpus(None if args.split == "all" else args.split)
+    else:
+        docs = load_corpus() + (
+            load_corpus("real_validation") + load_corpus("real_test") if real_pages_available() else []
+        )
+    stats = corpus_stats(docs)
     if args.json:
         print(json.dumps(stats, indent=2, ensure_ascii=False, sort_keys=True))
     else:
@@ -56,9 +67,13 @@ def cmd_stats(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_schema(args: argparse.Namespace) -> int:
+    print(json.dumps(json_schema(), indent=2, ensure_ascii=False))
+    return EXIT_OK
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from newslayers.corpus import load_corpus
-    from newslayers.jsonl import write_documents
 
     split = None if args.split == "all" else args.split
     count = write_documents(args.out, load_corpus(split))
@@ -99,14 +114,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true", help="print nothing for a valid file")
     p.set_defaults(run=cmd_validate)
 
-    p = sub.add_parser("stats", help="counts of the embedded corpus")
+    p = sub.add_parser("stats", help="counts of the embedded corpus (and the real pages when materialised)")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--split", choices=[*SPLITS, "all"], help="only this split (all: every synthetic split)")
     p.set_defaults(run=cmd_stats)
 
     p = sub.add_parser("export", help="write the embedded gold documents of a split")
-    p.add_argument("--split", required=True, choices=["train", "validation", "test", "all"])
+    p.add_argument("--split", required=True, choices=[*SPLITS, "all"])
     p.add_argument("--out", required=True, type=Path)
     p.set_defaults(run=cmd_export)
+
+    p = sub.add_parser("schema", help="print the JSON Schema of a document / predictions line")
+    p.set_defaults(run=cmd_schema)
 
     p = sub.add_parser("build", help="build the Hugging Face dataset folder")
     p.add_argument("--out", type=Path, default=Path("dist/newslayers"))
@@ -122,7 +141,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("name", nargs="?")
     p.add_argument("--list", action="store_true", help="name the systems and their layers")
     source = p.add_mutually_exclusive_group()
-    source.add_argument("--split", choices=["train", "validation", "test", "all"])
+    source.add_argument("--split", choices=[*SPLITS, "all"])
     source.add_argument("--input", type=Path, help="a documents JSONL file, or a plain-text page")
     p.add_argument("--out", type=Path)
     p.set_defaults(run=_lazy("newslayers.benchmarks.commands", "cmd_baseline"))
@@ -131,7 +150,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--predictions", type=Path)
     gold = p.add_mutually_exclusive_group()
     gold.add_argument("--gold", type=Path)
-    gold.add_argument("--split", choices=["train", "validation", "test", "all"])
+    gold.add_argument("--split", choices=[*SPLITS, "all"])
     p.add_argument(
         "--compare",
         nargs=2,
@@ -144,7 +163,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=_lazy("newslayers.benchmarks.commands", "cmd_evaluate"))
 
     p = sub.add_parser("leaderboard", help="the main job: run every system, score, write the leaderboard")
-    p.add_argument("--split", default="test", choices=["validation", "test"])
+    p.add_argument(
+        "--split",
+        choices=[s for s in SPLITS if s != "train"],
+        help="one split only (default: real_test when materialised, and test)",
+    )
     p.add_argument("--out", type=Path, default=Path("benchmarks"))
     p.add_argument("--submissions", type=Path, default=Path("benchmarks/submissions"))
     p.add_argument("--systems", nargs="*", help="only these systems")
@@ -161,7 +184,7 @@ def build_parser() -> argparse.ArgumentParser:
         a.add_argument("--project", required=True, metavar="TITLE")
         if action == "push":
             src = a.add_mutually_exclusive_group(required=True)
-            src.add_argument("--split", choices=["train", "validation", "test", "all"])
+            src.add_argument("--split", choices=[*SPLITS, "all"])
             src.add_argument("--input", type=Path)
             a.add_argument("--system", help="pre-annotate with this registered system")
             a.add_argument("--batch-size", type=int, default=50)
@@ -181,13 +204,23 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--conflicts", type=Path, help="write the list of conflicts here (JSONL)")
     a.add_argument("--reviewer", help="index (0-based) or annotator name of the reviewer's file")
 
+    p = sub.add_parser("real", help="the real-page track: materialise the stand-off gold, or fetch the pages")
+    p.set_defaults(run=_lazy("newslayers.corpus.commands", "cmd_real"))
+    rsub = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    r = rsub.add_parser("materialize", help="re-create the real-page documents from a copy of the pages")
+    r.add_argument("--pages", required=True, type=Path, help="a folder laid out like shared/realpages")
+    r.add_argument("--out", type=Path, help="also write the documents to this JSONL file")
+    r = rsub.add_parser("fetch", help="download the real pages from the benchmark's public repository")
+    r.add_argument("--out", required=True, type=Path)
+    r.add_argument("--base-url", help="where to download from (default: the pinned commit of the benchmark)")
+
     p = sub.add_parser("ingest", help="turn real pages (HTML, folders, WARC) into documents")
     p.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     p.add_argument("--out", required=True, type=Path)
     p.add_argument("--url-map", type=Path, help="TSV or JSON mapping file names to URLs")
     p.add_argument("--system", help="pre-annotate with this registered system")
     p.add_argument("--workers", type=int, default=None)
-    p.set_defaults(run=_lazy("newslayers.corpus.ingest", "cmd_ingest"))
+    p.set_defaults(run=_lazy("newslayers.corpus.commands", "cmd_ingest"))
     return parser
 
 

@@ -8,32 +8,26 @@ Writes go to a temporary file in the target folder and are renamed into place.
 
 from __future__ import annotations
 
-import bisect
+import difflib
 import hashlib
-import itertools
 import json
-import math
 import os
+import re
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import IO, Annotated, Any, Literal
 
-from newslayers.model import (
-    Boilerplate,
-    Document,
-    Entity,
-    NumericClaim,
-    Quote,
-    Span,
-    normalise_number,
-)
-from newslayers.schema import BOILERPLATE_KINDS, ENTITY_LABELS, LAYERS, QUALIFIERS, QUOTE_KINDS, SPLITS
+import msgspec
+
+from newslayers.errors import UserError
+from newslayers.layers import LayerSpec, layer_names, layer_spec, layer_specs
+from newslayers.model import Document
+from newslayers.validation import check_document
 
 Mode = Literal["gold", "predictions", "auto"]
-KNOWN_KEYS = ("id", "text", "html", "url", "source", "split", "meta", *LAYERS)
-_NUMERIC_KEYS = ("start", "end", "value", "qualifier", "unit", "high")
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,246 +49,172 @@ class ContractError(Exception):
         super().__init__("\n".join(str(p) for p in problems))
 
 
-# ----------------------------------------------------------------------------- parsing
+# ----------------------------------------------------------------------------- decoding
 
-
-class _Collector:
-    """Accumulates problems of one record with their field paths."""
-
-    def __init__(self) -> None:
-        self.items: list[tuple[str, str]] = []
-
-    def add(self, field: str, message: str) -> None:
-        self.items.append((field, message))
-
-
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _is_number(value: Any) -> bool:
-    return (_is_int(value) or isinstance(value, float)) and math.isfinite(value)
-
-
-def _span(obj: Any, path: str, text_len: int | None, out: _Collector) -> Span | None:
-    if not isinstance(obj, dict):
-        out.add(path, f"must be an object with start and end, got {type(obj).__name__}")
-        return None
-    start, end = obj.get("start"), obj.get("end")
-    ok = True
-    for key, value in (("start", start), ("end", end)):
-        if key not in obj:
-            out.add(f"{path}.{key}", "is missing")
-            ok = False
-        elif not _is_int(value):
-            out.add(f"{path}.{key}", f"must be an integer, got {json.dumps(value)[:40]}")
-            ok = False
-    if not ok:
-        return None
-    if start < 0:
-        out.add(f"{path}.start", f"{start} is negative")
-        return None
-    if start >= end:
-        out.add(path, f"start {start} must be less than end {end}")
-        return None
-    if text_len is not None and end > text_len:
-        out.add(f"{path}.end", f"{end} is past the end of text ({text_len} characters)")
-        return None
-    return Span(start, end)
-
-
-def _closed(obj: dict[str, Any], key: str, allowed: tuple[str, ...], path: str, out: _Collector) -> str | None:
-    value = obj.get(key)
-    if key not in obj:
-        out.add(f"{path}.{key}", "is missing")
-        return None
-    if value not in allowed:
-        out.add(f"{path}.{key}", f"{json.dumps(value)[:40]} is not one of {' '.join(allowed)}")
-        return None
-    return value
-
-
-def _entity(obj: Any, path: str, n: int | None, out: _Collector) -> Entity | None:
-    span = _span(obj, path, n, out)
-    label = _closed(obj, "label", ENTITY_LABELS, path, out) if isinstance(obj, dict) else None
-    return Entity(span.start, span.end, label) if span and label else None
-
-
-def _numeric(obj: Any, path: str, n: int | None, out: _Collector) -> NumericClaim | None:
-    span = _span(obj, path, n, out)
-    if not isinstance(obj, dict):
-        return None
-    qualifier = _closed(obj, "qualifier", QUALIFIERS, path, out)
-    ok = True
-    value = obj.get("value")
-    if "value" not in obj:
-        out.add(f"{path}.value", "is missing (use null when it cannot be normalised)")
-        ok = False
-    elif value is not None and not _is_number(value):
-        out.add(f"{path}.value", f"must be a finite number or null, got {json.dumps(value)[:40]}")
-        ok = False
-    unit = obj.get("unit")
-    if "unit" not in obj:
-        out.add(f"{path}.unit", "is missing (use null when there is none)")
-        ok = False
-    elif unit is not None and not (isinstance(unit, str) and unit and unit == unit.lower() and len(unit) <= 24):
-        out.add(f"{path}.unit", f"must be a short lower-case string or null, got {json.dumps(unit)[:40]}")
-        ok = False
-    high = obj.get("high")
-    if high is not None and not _is_number(high):
-        out.add(f"{path}.high", f"must be a finite number, got {json.dumps(high)[:40]}")
-        ok = False
-    if not (span and qualifier and ok):
-        return None
-    extra = tuple(sorted((k, v) for k, v in obj.items() if k not in _NUMERIC_KEYS))
-    return NumericClaim(span.start, span.end, normalise_number(value), qualifier, unit, normalise_number(high), extra)
-
-
-def _optional_span(
-    obj: dict[str, Any], key: str, path: str, n: int | None, out: _Collector
-) -> tuple[bool, Span | None]:
-    if obj.get(key) is None:
-        return True, None
-    span = _span(obj[key], f"{path}.{key}", n, out)
-    return span is not None, span
-
-
-def _quote(obj: Any, path: str, n: int | None, out: _Collector) -> Quote | None:
-    span = _span(obj, path, n, out)
-    if not isinstance(obj, dict):
-        return None
-    kind = _closed(obj, "kind", QUOTE_KINDS, path, out)
-    ok_speaker, speaker = _optional_span(obj, "speaker", path, n, out)
-    ok_cue, cue = _optional_span(obj, "cue", path, n, out)
-    if not (span and kind and ok_speaker and ok_cue):
-        return None
-    return Quote(span.start, span.end, kind, speaker, cue)
-
-
-def _boilerplate(obj: Any, path: str, n: int | None, out: _Collector) -> Boilerplate | None:
-    span = _span(obj, path, n, out)
-    kind = _closed(obj, "kind", BOILERPLATE_KINDS, path, out) if isinstance(obj, dict) else None
-    return Boilerplate(span.start, span.end, kind) if span and kind else None
-
-
-_LAYER_PARSERS = {
-    "entities": _entity,
-    "numeric_claims": _numeric,
-    "quotes": _quote,
-    "boilerplate": _boilerplate,
+EXTRA_KEYS: tuple[str, ...] = ("annotator", "annotation_of")  # written by per-annotator pulls
+_MSGSPEC_PATH = re.compile(r"^(.*) - at `\$(.*)`$")
+_MISSING = re.compile(r"Object missing required field `([^`]+)`")
+_UNKNOWN = re.compile(r"Object contains unknown field `([^`]+)`")
+_EXPECTED = re.compile(r"^Expected `([^`]+)`, got `([^`]+)`$")
+_TYPE_WORDS = {
+    "array": "a list",
+    "int": "an integer",
+    "str": "a string",
+    "float": "a finite number",
+    "int | float": "a finite number",
+    "object": "an object",
+    "null": "null",
+    "bool": "a boolean",
 }
 
 
-def _optional_string(obj: dict[str, Any], key: str, out: _Collector) -> str | None:
-    value = obj.get(key)
-    if value is not None and not isinstance(value, str):
-        out.add(key, f"must be a string or null, got {type(value).__name__}")
-        return None
-    return value
+@lru_cache(maxsize=8)
+def _record_types(specs: tuple[LayerSpec, ...]) -> tuple[type[msgspec.Struct], type[msgspec.Struct]]:
+    """The contract line as a msgspec struct, built from the registry: strict and lenient."""
+    optional_str = str | None
+    fields: list[tuple[str, Any, Any]] = [
+        ("id", Annotated[str, msgspec.Meta(min_length=1)], msgspec.NODEFAULT),
+        *((name, optional_str, None) for name in ("text", "html", "url", "source", "split")),
+        ("meta", dict[str, Any], msgspec.field(default_factory=dict)),
+        *((name, optional_str, None) for name in EXTRA_KEYS),
+        *((spec.name, list[spec.span_type] | None, None) for spec in specs),
+    ]
+    fields = [(n, t) if d is msgspec.NODEFAULT else (n, t, d) for n, t, d in fields]  # type: ignore[misc]
+    strict = msgspec.defstruct("Document", fields, forbid_unknown_fields=True)
+    lenient = msgspec.defstruct("Document", fields)
+    return strict, lenient
 
 
-def parse_record(obj: Any, mode: Mode = "auto") -> tuple[Document | None, list[tuple[str, str]]]:
-    """Turn one decoded JSON value into a Document, collecting every problem found.
+def record_type() -> type[msgspec.Struct]:
+    return _record_types(tuple(layer_specs()))[0]
 
-    In ``gold`` mode text and all four layers are required and the gold-only checks run
-    (no overlaps inside entities or boilerplate, no content span inside boilerplate).
-    ``auto`` treats a record as gold when it has text and all four layers.
+
+def _field_problem(err: msgspec.MsgspecError) -> tuple[str, str]:
+    """msgspec's message -> (field path, message) in the contract's words."""
+    text = str(err)
+    match = _MSGSPEC_PATH.match(text)
+    message, path = (match.group(1), match.group(2).lstrip(".")) if match else (text, "")
+    if missing := _MISSING.match(message):
+        return (f"{path}.{missing.group(1)}" if path else missing.group(1)), "is missing"
+    if unknown := _UNKNOWN.match(message):
+        return (f"{path}.{unknown.group(1)}" if path else unknown.group(1)), _unknown_message(unknown.group(1))
+    if message.startswith("Invalid enum value"):
+        value = message.removeprefix("Invalid enum value ").strip()
+        value = json.dumps(value[1:-1]) if value[:1] in "'\"" else value
+        return path or "(line)", f"{value} is not one of {' '.join(_closed_set(path))}"
+    if message.startswith("Expected `int` >= 0"):
+        return path, "must be an integer >= 0"
+    if expected := _EXPECTED.match(message):
+        wanted = " or ".join(_TYPE_WORDS.get(t.strip(), t.strip()) for t in expected.group(1).split("|"))
+        got = _TYPE_WORDS.get(expected.group(2), expected.group(2))
+        if path == "id":
+            return path, f"must be a non-empty string, got {got}"
+        wanted = wanted.replace("an integer or a finite number", "a finite number")
+        return path or "(line)", f"must be {wanted}, got {got}"
+    if path == "id" and "length >= 1" in message:
+        return path, "must be a non-empty string, got an empty one"
+    return path or "(line)", message[0].lower() + message[1:]
+
+
+def _closed_set(path: str) -> tuple[str, ...]:
+    layer = path.split("[", 1)[0]
+    attr = path.rsplit(".", 1)[-1]
+    try:
+        spec = layer_spec(layer)
+    except KeyError:
+        return ()
+    if attr == spec.label_field:
+        return spec.labels
+    return dict(spec.closed_fields).get(attr, ())
+
+
+def _unknown_message(key: str) -> str:
+    close = difflib.get_close_matches(key, [*DOCUMENT_KEYS, *layer_names()], n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    return f"is not a field of the contract{hint}"
+
+
+DOCUMENT_KEYS: tuple[str, ...] = ("id", "text", "html", "url", "source", "split", "meta", *EXTRA_KEYS)
+
+
+def _decode_error(raw: bytes, err: msgspec.DecodeError) -> str:
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as bad:
+        return f"not valid UTF-8 (byte {bad.start}: {raw[bad.start : bad.start + 1]!r}); save the file as UTF-8"
+    try:
+        json.loads(raw)
+    except (json.JSONDecodeError, RecursionError) as bad:
+        detail = f"{bad.msg}, column {bad.colno}" if isinstance(bad, json.JSONDecodeError) else "nested too deeply"
+        return f"not valid JSON ({detail})"
+    except ValueError as bad:
+        return f"not valid JSON ({bad})"
+    return "has a lone surrogate escape (\\ud800-\\udfff) that is not valid Unicode"
+
+
+def decode_line(raw: bytes, mode: Mode = "auto") -> tuple[Document | None, list[tuple[str, str]], list[str]]:
+    """One JSONL line -> (document or None, problems, warnings).
+
+    msgspec decodes and type-checks the line in one pass into the registry's span types;
+    the registry's document checks then run on the result. Unknown top-level keys are an
+    error in gold and a warning in predictions (where they are kept in ``extra``).
     """
-    out = _Collector()
-    if not isinstance(obj, dict):
-        out.add("(line)", f"must be a JSON object, got {type(obj).__name__}")
-        return None, out.items
-    doc_id = obj.get("id")
-    if "id" not in obj:
-        out.add("id", "is missing")
-    elif not isinstance(doc_id, str) or not doc_id.strip():
-        out.add("id", f"must be a non-empty string, got {json.dumps(doc_id)[:40]}")
-    gold = mode == "gold" or (
-        mode == "auto" and isinstance(obj.get("text"), str) and all(isinstance(obj.get(k), list) for k in LAYERS)
-    )
-    text = obj.get("text")
-    if gold and "text" not in obj:
-        out.add("text", "is missing (required in gold files)")
-    if text is not None and not isinstance(text, str):
-        out.add("text", f"must be a string, got {type(text).__name__}")
-        text = None
-    html = _optional_string(obj, "html", out)
-    url = _optional_string(obj, "url", out)
-    source = _optional_string(obj, "source", out)
-    split = obj.get("split")
-    if split is not None and split not in SPLITS:
-        out.add("split", f"{json.dumps(split)[:40]} is not one of {' '.join(SPLITS)}")
-        split = None
-    meta = obj.get("meta", {})
-    if not isinstance(meta, dict):
-        out.add("meta", f"must be an object, got {type(meta).__name__}")
-        meta = {}
-    n = len(text) if isinstance(text, str) else None
-    layers: dict[str, list[Any] | None] = {}
-    for name in LAYERS:
-        raw = obj.get(name)
-        if raw is None:
-            if gold:
-                out.add(name, "is missing (gold files carry all four layers; use [] for none)")
-            layers[name] = None
-            continue
-        if not isinstance(raw, list):
-            out.add(name, f"must be a list, got {type(raw).__name__}")
-            layers[name] = None
-            continue
-        parsed = [_LAYER_PARSERS[name](item, f"{name}[{i}]", n, out) for i, item in enumerate(raw)]
-        layers[name] = [p for p in parsed if p is not None]
-    if out.items:
-        return None, out.items
+    strict, lenient = _record_types(tuple(layer_specs()))
+    warnings: list[str] = []
+    try:
+        record = msgspec.json.decode(raw, type=strict)
+    except msgspec.ValidationError as err:
+        field, message = _field_problem(err)
+        if mode == "gold" or not _UNKNOWN.search(str(err)) or "." in field or "[" in field:
+            return None, [(field, message)], warnings
+        try:
+            record = msgspec.json.decode(raw, type=lenient)
+        except msgspec.ValidationError as err2:
+            return None, [_field_problem(err2)], warnings
+        obj = msgspec.json.decode(raw)
+        unknown = sorted(k for k in obj if k not in DOCUMENT_KEYS and k not in layer_names())
+        if mode == "auto" and _looks_gold(record):
+            return None, [(k, _unknown_message(k)) for k in unknown], warnings
+        warnings.extend(f"{k}: {_unknown_message(k)} (ignored)" for k in unknown)
+        return _to_document(record, {k: obj[k] for k in unknown}, mode, warnings)
+    except msgspec.DecodeError as err:
+        return None, [("(line)", _decode_error(raw, err))], warnings
+    return _to_document(record, {}, mode, warnings)
+
+
+def _looks_gold(record: Any) -> bool:
+    return isinstance(record.text, str) and all(getattr(record, name) is not None for name in layer_names())
+
+
+def _to_document(
+    record: Any, unknown: dict[str, Any], mode: Mode, warnings: list[str]
+) -> tuple[Document | None, list[tuple[str, str]], list[str]]:
+    extra = {k: getattr(record, k) for k in EXTRA_KEYS if getattr(record, k) is not None}
+    extra.update(unknown)
     doc = Document(
-        id=doc_id,
-        text=text,
-        html=html,
-        url=url,
-        source=source,
-        split=split,
-        meta=meta,
-        extra={k: v for k, v in obj.items() if k not in KNOWN_KEYS},
-        **layers,
+        id=record.id,
+        text=record.text,
+        html=record.html,
+        url=record.url,
+        source=record.source,
+        split=record.split,
+        meta=record.meta,
+        extra=extra,
+        layers={name: getattr(record, name) for name in layer_names()},
     )
-    if gold:
-        gold_problems(doc, out)
-    return (None, out.items) if out.items else (doc.sorted(), [])
+    gold = mode == "gold" or (mode == "auto" and _looks_gold(record))
+    problems = check_document(doc, gold=gold)
+    return (None, problems, warnings) if problems else (doc.sorted(), [], warnings)
 
 
-def _overlaps(name: str, spans: list[Any], out: _Collector) -> None:
-    ordered = sorted(range(len(spans)), key=lambda i: (spans[i].start, spans[i].end))
-    for prev, cur in itertools.pairwise(ordered):
-        if spans[cur].start < spans[prev].end:
-            out.add(
-                f"{name}[{cur}]",
-                f"[{spans[cur].start}, {spans[cur].end}) overlaps {name}[{prev}] "
-                f"[{spans[prev].start}, {spans[prev].end})",
-            )
-
-
-def gold_problems(doc: Document, out: _Collector) -> None:
-    """Checks that only make sense for gold: overlaps and content inside boilerplate."""
-    _overlaps("entities", doc.entities or [], out)
-    _overlaps("boilerplate", doc.boilerplate or [], out)
-    blocks = sorted((b.start, b.end) for b in doc.boilerplate or [])
-    starts = [b[0] for b in blocks]
-
-    def inside(start: int, end: int) -> tuple[int, int] | None:
-        i = bisect.bisect_right(starts, start) - 1
-        if i >= 0 and blocks[i][0] <= start and end <= blocks[i][1]:
-            return blocks[i]
-        return None
-
-    for name in ("entities", "numeric_claims", "quotes"):
-        for i, span in enumerate(doc.layer(name) or []):
-            block = inside(span.start, span.end)
-            if block:
-                out.add(
-                    f"{name}[{i}]",
-                    f"[{span.start}, {span.end}) lies inside boilerplate [{block[0]}, {block[1]}); "
-                    "content layers are annotated in article content only",
-                )
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of one document / predictions line, from the same definitions."""
+    schema = msgspec.json.schema(record_type())
+    schema["$comment"] = (
+        "newslayers contract, section 1: one JSON object per line; offsets are code-point indices "
+        "into text, end exclusive, 0 <= start < end <= len(text). Gold lines carry text and every layer."
+    )
+    return schema
 
 
 # ----------------------------------------------------------------------------- files
@@ -311,24 +231,13 @@ def iter_raw_lines(path: Path) -> Iterator[tuple[int, bytes]]:
                 yield number, stripped
 
 
-def _decode(raw: bytes) -> tuple[Any, str | None]:
-    try:
-        line = raw.decode("utf-8")
-    except UnicodeDecodeError as err:
-        return None, f"not valid UTF-8 (byte {err.start}: {raw[err.start : err.start + 1]!r}); save the file as UTF-8"
-    try:
-        return json.loads(line), None
-    except json.JSONDecodeError as err:
-        return None, f"not valid JSON ({err.msg}, column {err.colno})"
-    except RecursionError:
-        return None, "not valid JSON: nested too deeply"
-
-
-def scan_file(path: str | Path, mode: Mode = "auto") -> Iterator[tuple[int, Document | None, list[Problem]]]:
+def scan_file(
+    path: str | Path, mode: Mode = "auto", warn: Callable[[str], None] | None = None
+) -> Iterator[tuple[int, Document | None, list[Problem]]]:
     """Stream a JSONL file: (line, document or None, problems) per non-blank line.
 
-    Duplicate ids are reported on the later line. An empty file or a missing file is one
-    problem on line 0.
+    Duplicate ids are reported on the later line. An empty, missing or unreadable file is
+    one problem on line 0. Warnings (unknown keys in predictions) go to ``warn``.
     """
     path = Path(path)
     name = str(path)
@@ -340,31 +249,37 @@ def scan_file(path: str | Path, mode: Mode = "auto") -> Iterator[tuple[int, Docu
         return
     seen: dict[str, int] = {}
     any_line = False
-    for number, raw in iter_raw_lines(path):
-        any_line = True
-        obj, error = _decode(raw)
-        if error:
-            yield number, None, [Problem(name, number, "(line)", error)]
-            continue
-        doc, items = parse_record(obj, mode)
-        problems = [Problem(name, number, f, m) for f, m in items]
-        doc_id = obj.get("id") if isinstance(obj, dict) else None
-        if isinstance(doc_id, str):
-            if doc_id in seen:
-                problems.append(Problem(name, number, "id", f"duplicate id {doc_id!r} (first on line {seen[doc_id]})"))
-                doc = None
-            else:
-                seen[doc_id] = number
-        yield number, (None if problems else doc), problems
+    try:
+        for number, raw in iter_raw_lines(path):
+            any_line = True
+            doc, items, warnings = decode_line(raw, mode)
+            if warn:
+                for message in warnings:
+                    warn(f"{name}:{number}: {message}")
+            problems = [Problem(name, number, f, m) for f, m in items]
+            if doc is not None:
+                if doc.id in seen:
+                    problems.append(
+                        Problem(name, number, "id", f"duplicate id {doc.id!r} (first on line {seen[doc.id]})")
+                    )
+                    doc = None
+                else:
+                    seen[doc.id] = number
+            yield number, (None if problems else doc), problems
+    except OSError as err:
+        yield 0, None, [Problem(name, 0, "(file)", f"cannot be read: {err.strerror or err}")]
+        return
     if not any_line:
         yield 0, None, [Problem(name, 0, "(file)", "is empty: no documents")]
 
 
-def validate_file(path: str | Path, mode: Mode = "auto") -> tuple[int, list[Problem]]:
+def validate_file(
+    path: str | Path, mode: Mode = "auto", warn: Callable[[str], None] | None = None
+) -> tuple[int, list[Problem]]:
     """Every problem of a file, and the number of valid documents."""
     valid = 0
     problems: list[Problem] = []
-    for _, doc, found in scan_file(path, mode):
+    for _, doc, found in scan_file(path, mode, warn):
         problems.extend(found)
         valid += doc is not None
     return valid, problems
@@ -379,11 +294,11 @@ def read_documents(path: str | Path, mode: Mode = "auto") -> Iterator[Document]:
         yield doc
 
 
-def load_documents(path: str | Path, mode: Mode = "auto") -> list[Document]:
+def load_documents(path: str | Path, mode: Mode = "auto", warn: Callable[[str], None] | None = None) -> list[Document]:
     """Read a whole file, reporting every problem in it at once."""
     docs: list[Document] = []
     problems: list[Problem] = []
-    for _, doc, found in scan_file(path, mode):
+    for _, doc, found in scan_file(path, mode, warn):
         problems.extend(found)
         if doc is not None:
             docs.append(doc)
@@ -406,7 +321,7 @@ def document_to_json(doc: Document) -> dict[str, Any]:
         out["meta"] = {k: doc.meta[k] for k in sorted(doc.meta)}
     for key in sorted(doc.extra):
         out[key] = doc.extra[key]
-    for name in LAYERS:
+    for name in layer_names():
         layer = doc.layer(name)
         if layer is not None:
             out[name] = [item.to_json() for item in layer]
@@ -415,14 +330,6 @@ def document_to_json(doc: Document) -> dict[str, Any]:
 
 def dumps_document(doc: Document) -> str:
     return json.dumps(document_to_json(doc), ensure_ascii=False, separators=(",", ":"))
-
-
-def _publish(tmp: str, path: Path) -> None:
-    """Give the temporary file ordinary permissions (mkstemp makes it private), then rename."""
-    mask = os.umask(0)
-    os.umask(mask)
-    os.chmod(tmp, 0o666 & ~mask)
-    os.replace(tmp, path)
 
 
 def gold_hash(docs: Iterable[Document]) -> str:
@@ -434,34 +341,94 @@ def gold_hash(docs: Iterable[Document]) -> str:
     return digest.hexdigest()
 
 
-def write_documents(path: str | Path, docs: Iterable[Document]) -> int:
-    """Write documents atomically (temporary file, then rename); return the count."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    count = 0
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+def same_file(a: str | Path, b: str | Path) -> bool:
+    """True when two paths name one file (after links), whether or not it exists yet."""
+    a, b = Path(a), Path(b)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            for doc in docs:
-                handle.write(dumps_document(doc))
-                handle.write("\n")
-                count += 1
-        _publish(tmp, path)
+        if a.exists() and b.exists():
+            return os.path.samefile(a, b)
+    except OSError:
+        pass
+    return a.resolve() == b.resolve()
+
+
+def refuse_overwriting_inputs(out: str | Path, inputs: Iterable[str | Path | None], flag: str = "--out") -> None:
+    """A command never writes over one of its own inputs."""
+    for item in inputs:
+        if item is not None and same_file(out, item):
+            raise UserError(f"{flag} {out} is also an input of this command; choose another output file")
+
+
+def check_writable(path: str | Path, flag: str = "--out") -> Path:
+    """Fail early, in one line, on an output path that cannot be written."""
+    path = Path(path)
+    if path.is_dir():
+        raise UserError(f"{flag} {path} is a folder; give a file name")
+    parent = path.parent if str(path.parent) else Path(".")
+    if parent.exists() and not parent.is_dir():
+        raise UserError(f"{flag} {path}: {parent} is a file, not a folder")
+    if parent.exists() and not os.access(parent, os.W_OK | os.X_OK):
+        raise UserError(f"{flag} {path}: the folder {parent} is not writable")
+    return path
+
+
+def atomic_write(path: str | Path, write: Callable[[IO[bytes]], None]) -> None:
+    """The one atomic writer: write into a temporary file in the target folder, then rename.
+
+    On any error the temporary file is removed and the old file, if any, is left as it was.
+    An OSError (read-only folder, disk full, a folder in the way) becomes one UserError line.
+    """
+    path = check_writable(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as err:
+        raise UserError(f"cannot write {path}: {err.strerror or err}") from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            write(handle)
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(tmp, 0o666 & ~mask)  # mkstemp makes the file private; give it ordinary permissions
+        os.replace(tmp, path)
+    except OSError as err:
+        Path(tmp).unlink(missing_ok=True)
+        raise UserError(f"cannot write {path}: {err.strerror or err}") from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+class _NothingToWrite(Exception):
+    pass
+
+
+def write_documents(path: str | Path, docs: Iterable[Document], allow_empty: bool = False) -> int:
+    """Write documents atomically; return the count.
+
+    An empty result never replaces anything: with no document to write, nothing is written
+    and UserError says so (``allow_empty`` permits an empty file where none exists).
+    """
+    count = 0
+
+    def write(handle: IO[bytes]) -> None:
+        nonlocal count
+        for doc in docs:
+            handle.write(dumps_document(doc).encode("utf-8"))
+            handle.write(b"\n")
+            count += 1
+        if count == 0 and (not allow_empty or Path(path).exists()):
+            raise _NothingToWrite
+
+    try:
+        atomic_write(path, write)
+    except _NothingToWrite:
+        kept = f"; {path} was left as it was" if Path(path).exists() else ""
+        raise UserError(f"no document to write to {path}{kept}") from None
     return count
 
 
 def write_text_atomic(path: str | Path, content: str | bytes) -> None:
     """Write any text or bytes file atomically."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(content.encode("utf-8") if isinstance(content, str) else content)
-        _publish(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    atomic_write(path, lambda handle: handle.write(data))

@@ -1,7 +1,7 @@
 """The closed sets of the annotation schema: one source of truth for every room.
 
-Validation, the Label Studio config, the Hugging Face features and the scorers all read
-these tuples, so a label added here appears everywhere at once.
+The layer registry (:mod:`newslayers.layers`) and the span types read these tuples, so a
+label added here appears everywhere at once.
 """
 
 from __future__ import annotations
@@ -50,9 +50,9 @@ BOILERPLATE_KINDS: tuple[str, ...] = (
     "other",
 )
 
-SPLITS: tuple[str, ...] = ("train", "validation", "test")
-
-LAYERS: tuple[str, ...] = ("entities", "numeric_claims", "quotes", "boilerplate")
+SYNTHETIC_SPLITS: tuple[str, ...] = ("train", "validation", "test")
+REAL_SPLITS: tuple[str, ...] = ("real_validation", "real_test")
+SPLITS: tuple[str, ...] = (*SYNTHETIC_SPLITS, *REAL_SPLITS)
 
 TOPICS: tuple[str, ...] = (
     "conflict",
@@ -83,4 +83,11 @@ UNIT_ALIASES: dict[str, str] = {
     "people": "count",
     "persons": "count",
     "degrees_celsius": "celsius",
+    "gram": "g",
+    "grams": "g",
+    "oz": "ounce",
+    "tbsp": "tablespoon",
+    "tsp": "teaspoon",
+    "watt": "w",
+    "wpm": "word_per_minute",
 }

@@ -12,10 +12,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from newslayers.annotation import agreement, labeling_config
 from newslayers.annotation import config as C
-from newslayers.annotation.adjudication import ANNOTATOR_KEY, BASE_ID_KEY, Version, merge_versions
 from newslayers.annotation.convert import document_from_result, document_result, task_data
 from newslayers.annotation.studio import credentials
 
+from newslayers.adjudication import ANNOTATOR_KEY, BASE_ID_KEY, Version, merge_versions
 from newslayers.errors import UserError
 from newslayers.jsonl import document_to_json, dumps_document
 from newslayers.model import Boilerplate, Document, Entity, NumericClaim, Quote, Span

@@ -12,7 +12,7 @@ from newslayers.corpus.layouts import LAYOUTS, TEST_LAYOUTS
 from newslayers.corpus.markup import load_article
 
 from newslayers.htmltext import html_to_text
-from newslayers.jsonl import document_to_json, parse_record
+from newslayers.validation import check_document
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +28,7 @@ def test_every_page_text_is_what_a_scraper_gets_from_its_html(corpus) -> None:
 
 def test_every_document_is_valid_gold_and_original(corpus) -> None:
     for doc in corpus:
-        _parsed, problems = parse_record(document_to_json(doc), "gold")
+        problems = check_document(doc, gold=True)
         assert not problems, (doc.id, problems[:3])
         assert doc.meta["synthetic"] is True
         assert doc.boilerplate, f"{doc.id} has no boilerplate"

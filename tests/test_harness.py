@@ -108,11 +108,21 @@ def test_leaderboard_writes_its_four_artefacts(tmp_path: Path) -> None:
     submissions = tmp_path / "subs"
     submissions.mkdir()
     run_cli("export", "--split", "test", "--out", str(submissions / "oracle.jsonl"))
-    result = run_cli("leaderboard", "--out", str(tmp_path), "--systems", "rules", "--submissions", str(submissions))
+    result = run_cli(
+        "leaderboard",
+        "--split",
+        "test",
+        "--out",
+        str(tmp_path),
+        "--systems",
+        "rules",
+        "--submissions",
+        str(submissions),
+    )
     assert result.returncode == 0, result.stderr[-3000:]
-    for name in ("leaderboard.md", "leaderboard.csv", "leaderboard.html", "leaderboard.png"):
+    for name in ("leaderboard.md", "leaderboard.csv", "leaderboard.html", "leaderboard-test.png"):
         assert (tmp_path / name).stat().st_size > 200, name
     csv_lines = (tmp_path / "leaderboard.csv").read_text().splitlines()
-    assert csv_lines[1].startswith("oracle,submission") and csv_lines[2].startswith("rules,baseline")
-    assert (tmp_path / "leaderboard.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert csv_lines[1].startswith("test,oracle,submission") and csv_lines[2].startswith("test,rules,baseline")
+    assert (tmp_path / "leaderboard-test.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "rules" in result.stdout

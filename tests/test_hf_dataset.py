@@ -42,7 +42,7 @@ from newslayers import DATASET_VERSION
 from newslayers.errors import UserError
 from newslayers.jsonl import ContractError, dumps_document, gold_hash
 from newslayers.model import Boilerplate, Document, Entity, NumericClaim, Quote, Span
-from newslayers.schema import SPLITS
+from newslayers.schema import SYNTHETIC_SPLITS as SPLITS
 from newslayers.tokens import bio_to_spans, tokenize
 
 LOADER = textwrap.dedent(

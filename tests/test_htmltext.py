@@ -1,6 +1,8 @@
 """HTML to scraper text: block elements on their own lines, hidden parts dropped."""
 
-from newslayers.htmltext import html_to_text
+import pytest
+
+from newslayers.htmltext import TooDeepError, html_to_text
 
 
 def test_blocks_lines_entities_and_hidden_parts() -> None:
@@ -20,5 +22,8 @@ def test_empty_and_broken_pages() -> None:
 
 def test_deeply_nested_pages() -> None:
     assert html_to_text("<div>" * 250 + "deep" + "</div>" * 250) == "deep"
-    # libxml2 stops nesting at its depth limit; the walk itself must still not fail.
-    assert isinstance(html_to_text("<div>" * 5000 + "deep" + "</div>" * 5000), str)
+    # Past libxml2's default limit of 255 the page is still read whole (huge_tree) ...
+    assert html_to_text("<div>" * 1000 + "deep" + "</div>" * 1000 + "<p>after</p>") == "deep\nafter"
+    # ... and a page deeper than the parser can follow is refused, never silently cut.
+    with pytest.raises(TooDeepError):
+        html_to_text("<div>" * 5000 + "deep" + "</div>" * 5000)

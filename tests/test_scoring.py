@@ -7,9 +7,9 @@ import random
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from newslayers.benchmarks.scoring import aggregate, score_run
 
 from newslayers.model import Boilerplate, Document, Entity
+from newslayers.scoring import aggregate, score_run
 
 nervaluate = pytest.importorskip("nervaluate")
 LABELS = ["PERSON", "ORG", "GPE"]
@@ -27,7 +27,7 @@ def nervaluate_scores(gold: list[list[Entity]], pred: list[list[Entity]]) -> dic
 def ours(gold: list[list[Entity]], pred: list[list[Entity]]) -> dict:
     gdocs = [Document(id=str(i), text="x" * 400, entities=g) for i, g in enumerate(gold)]
     preds = {str(i): Document(id=str(i), entities=p) for i, p in enumerate(pred)}
-    return aggregate(score_run(gdocs, preds, ["entities"]), ["entities"])["entities"]
+    return aggregate(score_run(gdocs, preds, ["entities"]))["entities"]
 
 
 def assert_same(gold: list[list[Entity]], pred: list[list[Entity]]) -> None:
@@ -83,7 +83,7 @@ def test_boilerplate_char_scores_ignore_whitespace() -> None:
     text = "Menu Home\nStory text here.\nFooter"
     gold = Document(id="d", text=text, boilerplate=[Boilerplate(0, 9, "navigation"), Boilerplate(27, 33, "footer")])
     pred = Document(id="d", boilerplate=[Boilerplate(0, 4, "navigation")])
-    scores = aggregate(score_run([gold], {"d": pred}, ["boilerplate"]), ["boilerplate"])["boilerplate"]
+    scores = aggregate(score_run([gold], {"d": pred}, ["boilerplate"]))["boilerplate"]
     assert scores["char"]["precision"] == 1.0
     assert scores["char"]["recall"] == pytest.approx(4 / 14)  # "MenuHome" + "Footer" = 14 visible characters
     assert scores["content_words"]["recall"] == 1.0 and scores["content_words"]["precision"] == pytest.approx(3 / 5)

@@ -9,19 +9,18 @@ reviewer. Every cluster where the versions differ is a conflict, listed for a pe
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from newslayers.agreement import BASE_ID_KEY, base_id
 from newslayers.errors import UserError
+from newslayers.layers import layer_names
 from newslayers.model import Document
-from newslayers.schema import LAYERS
 
 ANNOTATOR_KEY = "annotator"  # Document.extra key of a per-annotator document
-BASE_ID_KEY = "annotation_of"  # Document.extra key: the id of the annotated document
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,21 +133,15 @@ def merge_versions(versions: Sequence[Version], reviewer: int = 0) -> tuple[Docu
             )
     layers: dict[str, list[Any] | None] = {}
     conflicts: list[Conflict] = []
-    for layer in LAYERS:
+    for layer in layer_names():
         if all(v.document.layer(layer) is None for v in versions):
             layers[layer] = None
             continue
         layers[layer], found = merge_layer(versions, reviewer, layer)
         conflicts.extend(found)
     extra = {k: v for k, v in base.extra.items() if k not in (ANNOTATOR_KEY, BASE_ID_KEY)}
-    doc = dataclasses.replace(base, id=base_id(base), meta=dict(base.meta), extra=extra, **layers)
+    doc = base.copy(id=base_id(base), extra=extra, **layers)
     return doc.sorted(), conflicts
-
-
-def base_id(doc: Document) -> str:
-    """The id of the annotated document (a per-annotator document carries it in extra)."""
-    value = doc.extra.get(BASE_ID_KEY)
-    return value if isinstance(value, str) and value else doc.id
 
 
 def group_versions(sources: Sequence[tuple[str, Sequence[Document]]]) -> dict[str, list[Version]]:
@@ -168,14 +161,16 @@ def group_versions(sources: Sequence[tuple[str, Sequence[Document]]]) -> dict[st
 
 
 def reviewer_index(versions: Sequence[Version], reviewer: str | None, default: int = 0) -> int:
-    """Index of the reviewer's version: by name (or index), else ``default``."""
-    if reviewer is not None:
-        for i, v in enumerate(versions):
-            if v.annotator == reviewer:
-                return i
-        if reviewer.isdigit() and int(reviewer) < len(versions):
-            return int(reviewer)
-    return default
+    """Index of the reviewer's version: by name (or index), else ``default``; UserError if unknown."""
+    if reviewer is None:
+        return default
+    for i, v in enumerate(versions):
+        if v.annotator == reviewer:
+            return i
+    if reviewer.isdigit() and int(reviewer) < len(versions):
+        return int(reviewer)
+    names = ", ".join(v.annotator for v in versions)
+    raise UserError(f"reviewer {reviewer!r} is none of the annotators of {base_id(versions[0].document)} ({names})")
 
 
 def adjudicate(grouped: dict[str, list[Version]], reviewer: str | None = None) -> tuple[list[Document], list[Conflict]]:
