@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import importlib
 import importlib.metadata
+import multiprocessing
+import multiprocessing.pool
+import os
 from collections.abc import Sequence
 from typing import Any
 
@@ -86,25 +89,49 @@ class Quantulum3System:
               "degree Celsius": "celsius", "dimensionless": "count", "point": "point"}  # fmt: skip
 
     def __init__(self) -> None:
-        self._parser = _require("quantulum3.parser")
-        # quantulum3 ships a classifier pickled with an old scikit-learn that current
-        # releases cannot unpickle; its documented no-classifier mode avoids it.
-        importlib.import_module("quantulum3.classifier").USE_CLF = False
+        _require("quantulum3.parser")
         self.version = importlib.metadata.version("quantulum3") if _has_metadata("quantulum3") else "unknown"
 
     def predict(self, documents: Sequence[Document]) -> list[Document]:
+        texts = [doc.text or "" for doc in documents]
+        with _seeded_pool() as pool:
+            found = pool.map(_quantulum_parse, texts, chunksize=8)
         out = []
-        for doc in documents:
-            text = doc.text or ""
+        for doc, text, quantities in zip(documents, texts, found, strict=True):
             claims = []
-            for q in self._parser.parse(text):
-                start, end = q.span
+            for start, end, value, unit_name in quantities:
                 if not 0 <= start < end <= len(text):
                     continue
-                unit = self._UNITS.get(q.unit.name, q.unit.name.lower().replace(" ", "_")[:24] or None)
-                claims.append(NumericClaim(start, end, normalise_number(float(q.value)), "exact", unit))
+                unit = self._UNITS.get(unit_name, unit_name.lower().replace(" ", "_")[:24] or None)
+                claims.append(NumericClaim(start, end, normalise_number(value), "exact", unit))
             out.append(Document(id=doc.id, numeric_claims=claims))
         return out
+
+
+def _seeded_pool() -> multiprocessing.pool.Pool:
+    """One worker process whose hash seed is fixed.
+
+    quantulum3 iterates Python sets while matching units, so its spans change with the hash
+    seed (7 of 36 test pages differed between runs); a spawned worker started with
+    PYTHONHASHSEED=0 makes every run give the same predictions.
+    """
+    previous = os.environ.get("PYTHONHASHSEED")
+    os.environ["PYTHONHASHSEED"] = "0"
+    try:
+        return multiprocessing.get_context("spawn").Pool(1)
+    finally:
+        if previous is None:
+            del os.environ["PYTHONHASHSEED"]
+        else:
+            os.environ["PYTHONHASHSEED"] = previous
+
+
+def _quantulum_parse(text: str) -> list[tuple[int, int, float, str]]:
+    parser = importlib.import_module("quantulum3.parser")
+    # quantulum3 ships a classifier pickled with an old scikit-learn that current releases
+    # cannot unpickle; its documented no-classifier mode avoids it.
+    importlib.import_module("quantulum3.classifier").USE_CLF = False
+    return [(q.span[0], q.span[1], float(q.value), q.unit.name) for q in parser.parse(text)]
 
 
 class SpacySystem:

@@ -48,6 +48,7 @@ from rich.progress import track
 
 from newslayers import DATASET_VERSION
 from newslayers.adjudication import Version, item_key, merge_versions
+from newslayers.agreement import agreement
 from newslayers.align import align_extracted
 from newslayers.errors import UserError
 from newslayers.jsonl import (
@@ -647,7 +648,7 @@ def read_rules(path: Path) -> dict[str, tuple[str, str]]:
         parts = line.split("\t")
         if len(parts) >= 3 and parts[0].strip():
             key = parts[0].strip() if parts[0].strip() != "c" else f"c{number}"
-            rules[key] = (parts[1].strip(), parts[2].strip())
+            rules[key] = (parts[1].strip(), " ".join(p.strip() for p in parts[2:] if p.strip()))
     return rules
 
 
@@ -689,6 +690,27 @@ def adjudication_log(pages_dir: Path, gold_dir: Path, a_dir: Path, b_dir: Path) 
     return decisions, problems
 
 
+AGREEMENT_PATH = REAL_DIR / "agreement.json"
+LOG_PATH = REAL_DIR / "adjudication.tsv"
+LOG_HEADER = "id\tconflict\tlayer\tstart\tend\tdecision\trule"
+
+
+def cmd_record(pages_dir: Path, gold_dir: Path, a_dir: Path, b_dir: Path) -> int:
+    """Write the decision log and the before-adjudication agreement of the real pages (stand-off)."""
+    decisions, problems = adjudication_log(pages_dir, gold_dir, a_dir, b_dir)
+    if problems:
+        raise StandoffError(f"{len(problems)} conflict(s) without a consistent decision; first: {problems[0]}")
+    write_text_atomic(LOG_PATH, LOG_HEADER + "\n" + "".join(d.row() + "\n" for d in decisions))
+    result = agreement(
+        load_standoff_annotations(pages_dir, ANNOTATION_PATHS["A"]),
+        load_standoff_annotations(pages_dir, ANNOTATION_PATHS["B"]),
+    )
+    result["decisions"] = dict(sorted(Counter(d.decision for d in decisions).items()))
+    write_text_atomic(AGREEMENT_PATH, json.dumps(result, indent=2, sort_keys=True) + "\n")
+    print(f"{len(decisions)} decision(s) logged in {LOG_PATH}; agreement before adjudication in {AGREEMENT_PATH}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """``python -m newslayers.corpus.realpages workfiles|check`` (maintainers and annotators)."""
     parser = argparse.ArgumentParser(prog="python -m newslayers.corpus.realpages", description=__doc__.split("\n")[0])
@@ -708,6 +730,10 @@ def main(argv: list[str] | None = None) -> int:
     dec.add_argument("files", type=Path, nargs="+")
     dec.add_argument("--a", type=Path, default=Path("/work/scratch/real/A"))
     dec.add_argument("--b", type=Path, default=Path("/work/scratch/real/B"))
+    rec = sub.add_parser("record", help="write the decision log and the A/B agreement (stand-off)")
+    rec.add_argument("gold", type=Path)
+    rec.add_argument("--a", type=Path, default=Path("/work/scratch/real/A"))
+    rec.add_argument("--b", type=Path, default=Path("/work/scratch/real/B"))
     imp = sub.add_parser("import", help="annotation folders -> one stand-off JSONL (offsets only, no text)")
     imp.add_argument("folders", type=Path, nargs="+")
     imp.add_argument("--out", type=Path, required=True)
@@ -720,6 +746,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "decisions":
         return cmd_decisions(args.pages, args.files, args.a, args.b)
+    if args.command == "record":
+        return cmd_record(args.pages, args.gold, args.a, args.b)
     if args.command == "import":
         return cmd_import(args.pages, args.folders, args.out)
     return cmd_check(args.pages, args.files)
