@@ -1,8 +1,13 @@
-"""The Label Studio labeling config, generated from :mod:`newslayers.schema`.
+"""The Label Studio labeling config, generated from the layer registry.
 
-The XML is never kept by hand: a label added to the schema appears in the editor at once.
-Control names below are also the ``from_name`` of every region the converters read and
-write, so they are the one place where the config and the converters meet.
+The XML is never kept by hand: every layer of :func:`newslayers.layers.layer_specs` gets a
+``<Labels>`` control named after it (a layer registered in the registry alone appears in
+the editor at once), a layer with links (a quote's speaker and cue) gets a second control
+for the linked spans and one relation per link, and every other attribute of its span type
+becomes a per-region field (a ``<Choices>`` when the registry gives it a closed set, a
+``<TextArea>`` otherwise). Control names are also the ``from_name`` of every region the
+converters read and write, so :func:`layer_controls` is the one place where the config and
+the converters meet.
 """
 
 from __future__ import annotations
@@ -12,14 +17,14 @@ import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from newslayers.schema import BOILERPLATE_KINDS, ENTITY_LABELS, QUALIFIERS, QUOTE_KINDS
+import msgspec
+
+from newslayers.layers import LayerSpec, layer_specs
 
 TEXT = "text"  # the Text object tag; tasks carry the page in data["text"]
-ENTITIES = "entities"
-NUMERIC = "numeric_claims"
-QUOTES = "quotes"
+# Control names of the built-in layers, for the tests and the converters' own readers.
+ENTITIES, NUMERIC, QUOTES, BOILERPLATE = "entities", "numeric_claims", "quotes", "boilerplate"
 ROLES = "quote_links"
-BOILERPLATE = "boilerplate"
 VALUE, HIGH, QUALIFIER, UNIT = "value", "high", "qualifier", "unit"
 NUM_LABEL, SPEAKER, CUE = "NUM", "SPEAKER", "CUE"
 RELATION_SPEAKER, RELATION_CUE = "speaker", "cue"
@@ -33,6 +38,21 @@ _STRONG = (
 # Built-in editor keys stay free: h (hide), u (unselect), r (relation), backspace, arrows.
 _RESERVED_KEYS = frozenset("hur")
 _KEY_POOL = "1234567890abcdefgijklmnopqstvwxyz"
+_OFFSETS = ("start", "end")
+# What annotators type into a free-text field; a field not listed here is shown by name.
+_FIELD_HINTS = {
+    VALUE: "Value (plain number: 24, 4200000000, 0.6667; empty = null)",
+    HIGH: "High end (ranges only)",
+    UNIT: "Unit (count, percent, usd, km, …; empty = null)",
+}
+# Per-region fields float at the bottom of the page view while their region is selected:
+# on a long page the annotator would otherwise scroll past the whole text to reach them.
+_FIELDS_STYLE = (
+    "position: sticky; bottom: 0; z-index: 20; background: #FFFDF2; border-top: 2px solid #C2B280; "
+    "padding: 4px 10px 6px; display: flex; flex-wrap: wrap; column-gap: 16px"
+)
+_FIELD_STYLE = "flex: 1 1 170px; min-width: 150px"
+_CHOICES_STYLE = "flex: 1 1 100%"
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,17 +62,98 @@ class LabelGroup:
     name: str
     heading: str
     values: tuple[str, ...]
+    pastel: bool = False  # large blocks (boilerplate) get light colours that leave text readable
+
+
+@dataclass(frozen=True, slots=True)
+class FieldControl:
+    """A per-region field: fills one attribute of the selected region's span."""
+
+    name: str  # control name, and the from_name of its results
+    field: str  # the span attribute it fills
+    heading: str
+    choices: tuple[str, ...] = ()  # a closed set: radio buttons; empty: free text
+
+
+@dataclass(frozen=True, slots=True)
+class LayerControls:
+    """Everything the editor shows for one registered layer."""
+
+    spec: LayerSpec
+    labels: LabelGroup
+    roles: LabelGroup | None  # one label per link (SPEAKER, CUE), when the layer has links
+    fields: tuple[FieldControl, ...]
+
+    @property
+    def layer(self) -> str:
+        return self.spec.name
+
+    def role_label(self, link: str) -> str:
+        return link.upper()
+
+    def link_of(self, role_label: str) -> str | None:
+        return next((link for link in self.spec.links if self.role_label(link) == role_label), None)
+
+
+def _title(name: str) -> str:
+    return name.replace("_", " ").capitalize()
+
+
+def _heading(spec: LayerSpec, has_fields: bool) -> str:
+    hint = " — select a region to fill its fields" if has_fields else ""
+    if spec.links:
+        hint += f" — link each to its {' and '.join(spec.links)} (select it, Alt+R, click the other)"
+    return f"{_title(spec.name)}: {spec.description}{hint}"
+
+
+def _roles_name(spec: LayerSpec) -> str:
+    """``quotes`` -> ``quote_links``: the name existing projects already carry."""
+    return f"{spec.name.removesuffix('s')}_links"
+
+
+def _field_controls(spec: LayerSpec, taken: set[str]) -> tuple[FieldControl, ...]:
+    """Every span attribute that is not an offset, the label or a link, in struct order."""
+    skip = {*_OFFSETS, spec.label_field, *spec.links}
+    closed = dict(spec.closed_fields)
+    controls = []
+    for field in msgspec.structs.fields(spec.span_type):
+        if field.name in skip:
+            continue
+        name = field.name if field.name not in taken else f"{spec.name}_{field.name}"
+        taken.add(name)
+        heading = _title(field.name) if field.name in closed else _FIELD_HINTS.get(field.name, _title(field.name))
+        controls.append(FieldControl(name, field.name, heading, tuple(closed.get(field.name, ()))))
+    return tuple(controls)
+
+
+def layer_controls() -> tuple[LayerControls, ...]:
+    """The controls of every registered layer, in registry order (which fixes the hotkeys)."""
+    out = []
+    taken = {spec.name for spec in layer_specs()} | {TEXT}
+    for spec in layer_specs():
+        roles = None
+        if spec.links:
+            taken.add(_roles_name(spec))
+            heading = f"{_title(spec.name)}: their {' and '.join(spec.links)}"
+            roles = LabelGroup(_roles_name(spec), heading, tuple(link.upper() for link in spec.links))
+        fields = _field_controls(spec, taken)
+        labels = LabelGroup(spec.name, _heading(spec, bool(fields)), spec.labels, pastel=not spec.marks_content)
+        out.append(LayerControls(spec, labels, roles, fields))
+    return tuple(out)
 
 
 def label_groups() -> tuple[LabelGroup, ...]:
     """The span controls in the order the editor shows them."""
-    return (
-        LabelGroup(ENTITIES, "Entities", ENTITY_LABELS),
-        LabelGroup(NUMERIC, "Numeric claim (then fill value, qualifier, unit below)", (NUM_LABEL,)),
-        LabelGroup(QUOTES, "Quotes (link each to its speaker and cue with a relation)", QUOTE_KINDS),
-        LabelGroup(ROLES, "Quote speaker and cue", (SPEAKER, CUE)),
-        LabelGroup(BOILERPLATE, "Boilerplate (not article content)", BOILERPLATE_KINDS),
-    )
+    groups: list[LabelGroup] = []
+    for controls in layer_controls():
+        groups.append(controls.labels)
+        if controls.roles:
+            groups.append(controls.roles)
+    return tuple(groups)
+
+
+def relation_labels() -> tuple[str, ...]:
+    return tuple(link for controls in layer_controls() for link in controls.spec.links)
 
 
 def pastel(index: int, count: int) -> str:
@@ -62,16 +163,16 @@ def pastel(index: int, count: int) -> str:
 
 
 def assign_hotkeys(groups: Sequence[LabelGroup]) -> dict[str, str]:
-    """One distinct key per label: digits for entities, else the first letter when free.
+    """One distinct key per label: digits for the first group, else the first letter when free.
 
     Labels beyond the pool of keys get none rather than a clash.
     """
     free = [k for k in _KEY_POOL if k not in _RESERVED_KEYS]
     keys: dict[str, str] = {}
-    for group in groups:
+    for index, group in enumerate(groups):
         for value in group.values:
             first = value[:1].lower()
-            if group.name != ENTITIES and first in free:
+            if index > 0 and first in free:
                 key = first
             elif free:
                 key = free[0]
@@ -80,6 +181,15 @@ def assign_hotkeys(groups: Sequence[LabelGroup]) -> dict[str, str]:
             free.remove(key)
             keys[value] = key
     return keys
+
+
+def label_colours(groups: Sequence[LabelGroup]) -> dict[str, str]:
+    colours: dict[str, str] = {}
+    strong = iter(_STRONG * (1 + sum(len(g.values) for g in groups) // len(_STRONG)))
+    for group in groups:
+        for i, value in enumerate(group.values):
+            colours[value] = pastel(i, len(group.values)) if group.pastel else next(strong)
+    return colours
 
 
 def _labels(parent: ET.Element, group: LabelGroup, colours: dict[str, str], keys: dict[str, str]) -> None:
@@ -92,59 +202,61 @@ def _labels(parent: ET.Element, group: LabelGroup, colours: dict[str, str], keys
         ET.SubElement(labels, "Label", attrs)
 
 
-def _colours(groups: Sequence[LabelGroup]) -> dict[str, str]:
-    colours: dict[str, str] = {}
-    strong = iter(_STRONG)
-    for group in groups:
-        for i, value in enumerate(group.values):
-            colours[value] = pastel(i, len(group.values)) if group.name == BOILERPLATE else next(strong)
-    return colours
-
-
-def _numeric_fields(parent: ET.Element) -> None:
-    """Per-region fields, shown while a numeric-claim region is selected."""
-    view = ET.SubElement(parent, "View", visibleWhen="region-selected", whenTagName=NUMERIC)
-    ET.SubElement(view, "Header", value="Value (plain number, e.g. 24, 4200000000, 0.6667; empty = null)", size="6")
-    ET.SubElement(view, "TextArea", name=VALUE, toName=TEXT, perRegion="true", maxSubmissions="1", editable="true")
-    ET.SubElement(view, "Header", value="High end (ranges only)", size="6")
-    ET.SubElement(view, "TextArea", name=HIGH, toName=TEXT, perRegion="true", maxSubmissions="1", editable="true")
-    ET.SubElement(view, "Header", value="Qualifier", size="6")
-    choices = ET.SubElement(view, "Choices", name=QUALIFIER, toName=TEXT, perRegion="true", choice="single-radio")
-    for qualifier in QUALIFIERS:
-        ET.SubElement(choices, "Choice", value=qualifier)
-    ET.SubElement(view, "Header", value="Unit (count, percent, usd, km, …; empty = null)", size="6")
-    ET.SubElement(view, "TextArea", name=UNIT, toName=TEXT, perRegion="true", maxSubmissions="1", editable="true")
+def _fields(parent: ET.Element, controls: LayerControls) -> None:
+    """The layer's per-region fields, shown while one of its regions is selected."""
+    view = ET.SubElement(parent, "View", visibleWhen="region-selected", whenTagName=controls.layer, style=_FIELDS_STYLE)
+    for field in sorted(controls.fields, key=lambda f: bool(f.choices)):  # text boxes in one row
+        box = ET.SubElement(view, "View", style=_CHOICES_STYLE if field.choices else _FIELD_STYLE)
+        ET.SubElement(box, "Header", value=field.heading, size="6")
+        if field.choices:
+            choices = ET.SubElement(
+                box, "Choices", name=field.name, toName=TEXT, perRegion="true", choice="single-radio", layout="inline"
+            )
+            for choice in field.choices:
+                ET.SubElement(choices, "Choice", value=choice)
+        else:
+            ET.SubElement(
+                box, "TextArea", name=field.name, toName=TEXT, perRegion="true", maxSubmissions="1", editable="true"
+            )
 
 
 def build_config(groups: Sequence[LabelGroup] | None = None) -> str:
-    """The labeling config XML; ``groups`` only for tests (defaults to the schema)."""
+    """The labeling config XML; ``groups`` only for tests (defaults to the registry's)."""
+    controls = layer_controls() if groups is None else ()
     groups = tuple(groups or label_groups())
     all_values = [v for g in groups for v in g.values]
     if len(set(all_values)) != len(all_values):
         raise ValueError("a label value appears in two groups; Label Studio needs them distinct")
-    colours, keys = _colours(groups), assign_hotkeys(groups)
+    colours, keys = label_colours(groups), assign_hotkeys(groups)
     root = ET.Element("View")
     relations = ET.SubElement(root, "Relations")
-    for relation in (RELATION_SPEAKER, RELATION_CUE):
+    for relation in relation_labels():
         ET.SubElement(relations, "Relation", value=relation)
     for group in groups:
         _labels(root, group, colours, keys)
     ET.SubElement(root, "Text", name=TEXT, value="$text", granularity="symbol")
-    _numeric_fields(root)
+    for layer in controls:
+        if layer.fields:
+            _fields(root, layer)
     ET.indent(root, space="  ")
     return ET.tostring(root, encoding="unicode") + "\n"
 
 
 def labeling_config() -> str:
-    """The config of the schema, as ``newslayers annotate config`` prints it."""
+    """The config of the registry, as ``newslayers annotate config`` prints it."""
     return build_config()
+
+
+def hotkeys() -> dict[str, str]:
+    """label -> its key in the editor (the instructions list them)."""
+    return assign_hotkeys(label_groups())
 
 
 def config_signature(config: str) -> dict[str, tuple[str, ...]]:
     """What a config means for the converters: control name -> its tag and label values.
 
-    Colours, hotkeys and headings may differ (an admin may restyle a project); names and
-    values may not, or pulled regions would be misread.
+    Colours, hotkeys, headings and layout may differ (an admin may restyle a project); names
+    and values may not, or pulled regions would be misread.
     """
     try:
         root = ET.fromstring(config)

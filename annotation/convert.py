@@ -1,9 +1,17 @@
 """Documents <-> Label Studio tasks, predictions and annotation results.
 
-Label Studio counts offsets in UTF-16 code units (JavaScript strings); the contract counts
-code points. Every offset crosses through :class:`newslayers.offsets.OffsetMap` and nowhere
-else. A region is never moved to make it fit: when its stored text disagrees with the page
-at its offsets it is reported (task id, annotation id, region id) and left out.
+Offsets: Label Studio 1.23's text editor counts region offsets in code points, exactly as
+the contract does (it measures a selection with ``[...text].length`` and counts each line
+break element as one character, so a CRLF is two), so offsets cross unchanged. This was
+found by driving the editor in a browser (``tests/test_browser.py``): older editors counted
+UTF-16 code units, and a region whose stored text matches the page only when its offsets
+are read as UTF-16 units is read that way, so annotations made in an older Label Studio
+still pull. A region is never moved to make it fit: when its stored text disagrees with
+the page under both readings it is reported (task id, annotation id, region id) and left out.
+
+Every layer of the registry is converted: a layer with links (quotes) through relations to
+its linked regions, every other attribute through the per-region fields of
+:func:`newslayers.annotation.config.layer_controls`.
 """
 
 from __future__ import annotations
@@ -11,18 +19,22 @@ from __future__ import annotations
 import json
 import math
 import re
+import typing
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from newslayers.annotation import config as C
+import msgspec
+from newslayers.annotation.config import TEXT, FieldControl, LayerControls, layer_controls
 
-from newslayers.model import Boilerplate, Document, Entity, NumericClaim, Quote, Span, normalise_number
+from newslayers.layers import layer_names
+from newslayers.model import Document, Span, normalise_number
 from newslayers.offsets import OffsetMap
-from newslayers.schema import BOILERPLATE_KINDS, ENTITY_LABELS, QUALIFIERS, QUOTE_KINDS, SPLITS, UNIT_ALIASES
+from newslayers.schema import SPLITS, UNIT_ALIASES
 
 _SPACE = re.compile(r"\s+")
+_UNIT = "unit"  # the one free-text field with a canonical spelling (schema.UNIT_ALIASES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,28 +68,24 @@ def task_data(doc: Document) -> dict[str, Any]:
     }
 
 
-def _labels_item(region_id: str, control: str, label: str, start: int, end: int, offsets: OffsetMap) -> dict:
+def _labels_item(region_id: str, control: str, label: str, start: int, end: int, text: str) -> dict:
     return {
         "id": region_id,
         "from_name": control,
-        "to_name": C.TEXT,
+        "to_name": TEXT,
         "type": "labels",
-        "value": {
-            "start": offsets.to_utf16(start),
-            "end": offsets.to_utf16(end),
-            "text": offsets.text[start:end],
-            "labels": [label],
-        },
+        "value": {"start": start, "end": end, "text": text[start:end], "labels": [label]},
     }
 
 
-def _field_item(region_id: str, control: str, kind: str, key: str, value: Any, span: dict) -> dict:
+def _field_item(region_id: str, control: FieldControl, raw: Any, span: Any) -> dict:
+    kind, key = ("choices", "choices") if control.choices else ("textarea", "text")
     return {
         "id": region_id,
-        "from_name": control,
-        "to_name": C.TEXT,
+        "from_name": control.name,
+        "to_name": TEXT,
         "type": kind,
-        "value": {"start": span["start"], "end": span["end"], key: value},
+        "value": {"start": span.start, "end": span.end, key: [raw]},
     }
 
 
@@ -89,69 +97,66 @@ def format_number(value: float | None) -> str | None:
     return str(value) if isinstance(value, int) else repr(value)
 
 
-def _numeric_items(region_id: str, claim: NumericClaim, offsets: OffsetMap) -> list[dict]:
-    labels = _labels_item(region_id, C.NUMERIC, C.NUM_LABEL, claim.start, claim.end, offsets)
-    span = labels["value"]
-    items = [labels, _field_item(region_id, C.QUALIFIER, "choices", "choices", [claim.qualifier], span)]
-    for control, raw in (
-        (C.VALUE, format_number(claim.value)),
-        (C.HIGH, format_number(claim.high)),
-        (C.UNIT, claim.unit),
-    ):
-        if raw is not None:
-            items.append(_field_item(region_id, control, "textarea", "text", [raw], span))
-    return items
+def _field_text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return format_number(value)
+    return str(value)
 
 
 def _relation(from_id: str, to_id: str, label: str) -> dict:
     return {"from_id": from_id, "to_id": to_id, "type": "relation", "direction": "right", "labels": [label]}
 
 
-def _quote_items(doc: Document, offsets: OffsetMap, prefix: str) -> list[dict]:
-    """Quotes, their speaker and cue regions (one region per distinct span) and relations."""
-    items: list[dict] = []
-    relations: list[dict] = []
-    roles: dict[tuple[str, Span], str] = {}
-    for i, quote in enumerate(doc.quotes or []):
-        quote_id = f"{prefix}q{i}"
-        items.append(_labels_item(quote_id, C.QUOTES, quote.kind, quote.start, quote.end, offsets))
-        for role, span, relation in (
-            (C.SPEAKER, quote.speaker, C.RELATION_SPEAKER),
-            (C.CUE, quote.cue, C.RELATION_CUE),
-        ):
-            if span is None:
+def _region_letters() -> dict[str, str]:
+    """A short, distinct region-id prefix per layer: its first letter when free."""
+    letters: dict[str, str] = {}
+    for i, name in enumerate(layer_names()):
+        letters[name] = name[0] if name[0] not in letters.values() else f"{name[0]}{i}-"
+    return letters
+
+
+def _layer_items(controls: LayerControls, spans: list[Any], text: str, prefix: str) -> list[dict]:
+    """One layer's regions, their per-region fields, linked regions and relations."""
+    spec, items, relations = controls.spec, [], []
+    linked: dict[tuple[str, Span], str] = {}
+    for i, span in enumerate(spans):
+        region_id = f"{prefix}{i}"
+        items.append(_labels_item(region_id, controls.layer, spec.label_of(span), span.start, span.end, text))
+        for control in controls.fields:
+            raw = _field_text(getattr(span, control.field))
+            if raw is not None:
+                items.append(_field_item(region_id, control, raw, span))
+        for link in spec.links:
+            target = getattr(span, link)
+            if target is None or controls.roles is None:
                 continue
-            if (role, span) not in roles:
-                roles[(role, span)] = f"{prefix}{role[0].lower()}{len(roles)}"
-                items.append(_labels_item(roles[(role, span)], C.ROLES, role, span.start, span.end, offsets))
-            relations.append(_relation(quote_id, roles[(role, span)], relation))
+            if (link, target) not in linked:
+                linked[(link, target)] = f"{prefix}-{link}{len(linked)}"
+                label = controls.role_label(link)
+                items.append(_labels_item(linked[(link, target)], controls.roles.name, label, *_ends(target), text))
+            relations.append(_relation(region_id, linked[(link, target)], link))
     return items + relations
 
 
+def _ends(span: Any) -> tuple[int, int]:
+    return span.start, span.end
+
+
 def document_result(doc: Document, prefix: str = "") -> list[dict]:
-    """The document's layers as a Label Studio ``result`` list (UTF-16 offsets)."""
-    offsets = OffsetMap(doc.text or "")
+    """The document's layers as a Label Studio ``result`` list (code-point offsets)."""
+    letters = _region_letters()
     items: list[dict] = []
-    for i, entity in enumerate(doc.entities or []):
-        items.append(_labels_item(f"{prefix}e{i}", C.ENTITIES, entity.label, entity.start, entity.end, offsets))
-    for i, claim in enumerate(doc.numeric_claims or []):
-        items.extend(_numeric_items(f"{prefix}n{i}", claim, offsets))
-    items.extend(_quote_items(doc, offsets, prefix))
-    for i, block in enumerate(doc.boilerplate or []):
-        items.append(_labels_item(f"{prefix}b{i}", C.BOILERPLATE, block.kind, block.start, block.end, offsets))
+    for controls in layer_controls():
+        spans = doc.layer(controls.layer) or []
+        items.extend(_layer_items(controls, spans, doc.text or "", f"{prefix}{letters[controls.layer]}"))
     return items
 
 
 def prediction(pred: Document, text: str, model_version: str, score: float | None = None) -> dict[str, Any]:
     """A pre-annotation: the system's layers over the task's text, with its model version."""
-    doc = Document(
-        id=pred.id,
-        text=text,
-        entities=pred.entities,
-        numeric_claims=pred.numeric_claims,
-        quotes=pred.quotes,
-        boilerplate=pred.boilerplate,
-    )
+    doc = Document(id=pred.id, text=text, layers={name: pred.layer(name) for name in layer_names()})
     return {"model_version": model_version, "score": prediction_score(pred, score), "result": document_result(doc)}
 
 
@@ -214,7 +219,7 @@ class _Reader:
 
     def __init__(self, text: str, task_id: Any, annotation_id: Any):
         self.text = text
-        self.offsets = OffsetMap(text)
+        self.legacy = OffsetMap(text)  # UTF-16 units, as editors before Label Studio 1.23 counted
         self.where = (task_id, annotation_id)
         self.problems: list[RegionProblem] = []
 
@@ -227,22 +232,30 @@ class _Reader:
         if not (isinstance(start, int) and isinstance(end, int)) or isinstance(start, bool):
             self.problem(region.id, f"offsets must be integers, got start={start!r} end={end!r}")
             return None
+        if start >= end:
+            self.problem(region.id, f"empty or reversed span [{start}, {end})")
+            return None
+        span = Span(start, end) if start >= 0 and end <= len(self.text) else None
+        if region.text is None:
+            if span is None:
+                self.problem(region.id, f"offsets [{start}, {end}) are outside the text of length {len(self.text)}")
+            return span
+        for candidate in (span, self._legacy_span(start, end)):
+            if candidate is not None and same_text(region.text, self.text[candidate.start : candidate.end]):
+                return candidate
+        shown = span or Span(max(0, min(start, len(self.text))), max(0, min(end, len(self.text))))
+        self.problem(
+            region.id,
+            f"stored text {_short(region.text)} does not match the page at [{start}, {end}): "
+            f"{_short(self.text[shown.start : shown.end])}; left out, not shifted",
+        )
+        return None
+
+    def _legacy_span(self, start: int, end: int) -> Span | None:
         try:
-            span = Span(self.offsets.to_codepoint(start), self.offsets.to_codepoint(end))
-        except ValueError as err:
-            self.problem(region.id, f"UTF-16 offsets [{start}, {end}): {err}")
+            return Span(self.legacy.to_codepoint(start), self.legacy.to_codepoint(end))
+        except ValueError:
             return None
-        if span.start >= span.end:
-            self.problem(region.id, f"empty or reversed span [{start}, {end}) (UTF-16)")
-            return None
-        if region.text is not None and not same_text(region.text, self.text[span.start : span.end]):
-            self.problem(
-                region.id,
-                f"stored text {_short(region.text)} does not match the page at [{span.start}, {span.end}): "
-                f"{_short(self.text[span.start : span.end])}; left out, not shifted",
-            )
-            return None
-        return span
 
     def single_label(self, region: _Region, control: str, allowed: tuple[str, ...]) -> str | None:
         labels = region.labels.get(control) or []
@@ -264,7 +277,7 @@ def _short(text: str, limit: int = 60) -> str:
     return json.dumps(text if len(text) <= limit else text[:limit] + "…", ensure_ascii=False)
 
 
-def _field_text(raw: Any) -> str | None:
+def _last_text(raw: Any) -> str | None:
     """A per-region TextArea value: the last non-empty line the annotator submitted."""
     values = raw if isinstance(raw, list) else [raw]
     texts = [str(v).strip() for v in values if v is not None and str(v).strip()]
@@ -291,102 +304,130 @@ def normalise_unit(raw: str | None) -> str | None:
     return UNIT_ALIASES.get(unit, unit) or None
 
 
-def _numeric(reader: _Reader, region: _Region, span: Span) -> NumericClaim | None:
-    raw_value = _field_text(region.fields.get(C.VALUE))
-    raw_high = _field_text(region.fields.get(C.HIGH))
-    if raw_value and ".." in raw_value and raw_high is None:
-        raw_value, raw_high = raw_value.split("..", 1)
+def _is_number(annotation: Any) -> bool:
+    """Whether a span attribute holds a number (``int | float | None`` and the like)."""
+    return any(a in (int, float) for a in (typing.get_args(annotation) or (annotation,)))
+
+
+def _field_values(reader: _Reader, controls: LayerControls, region: _Region) -> dict[str, Any] | None:
+    """attribute -> value from the region's per-region fields; None (reported) when unreadable."""
+    types_ = {f.name: f.type for f in msgspec.structs.fields(controls.spec.span_type)}
+    raw = {c.field: region.fields.get(c.name) for c in controls.fields}
+    texts = {c.field: _last_text(raw[c.field]) for c in controls.fields if not c.choices}
+    if "high" in texts and texts.get("value") and ".." in texts["value"] and texts["high"] is None:
+        texts["value"], texts["high"] = texts["value"].split("..", 1)  # "40..50": a range typed in one box
+    values: dict[str, Any] = {}
+    for control in controls.fields:
+        if control.choices:
+            chosen = raw[control.field] or [control.choices[0]]
+            if not (isinstance(chosen, list) and len(chosen) == 1 and chosen[0] in control.choices):
+                reader.problem(region.id, f"{control.field} {chosen!r} is not one of {' '.join(control.choices)}")
+                return None
+            values[control.field] = chosen[0]
+        elif _is_number(types_[control.field]):
+            try:
+                values[control.field] = parse_number(texts[control.field])
+            except ValueError as err:
+                reader.problem(region.id, f"{controls.layer} {control.field}: {err}")
+                return None
+        else:
+            text = texts[control.field]
+            values[control.field] = normalise_unit(text) if control.field == _UNIT else text
+    return values
+
+
+def _span_object(reader: _Reader, controls: LayerControls, region: _Region, span: Span) -> Any | None:
+    """The layer's span type built from a region (links are added later), or None (reported)."""
+    spec = controls.spec
+    label = reader.single_label(region, controls.layer, spec.labels)
+    values = _field_values(reader, controls, region) if label else None
+    if label is None or values is None:
+        return None
+    if spec.label_field:
+        values[spec.label_field] = label
     try:
-        value, high = parse_number(raw_value), parse_number(raw_high)
-    except ValueError as err:
-        reader.problem(region.id, f"numeric claim value: {err}")
+        return msgspec.convert({"start": span.start, "end": span.end, **values}, spec.span_type)
+    except msgspec.ValidationError as err:
+        reader.problem(region.id, f"{controls.layer}: {err}")
         return None
-    choices = region.fields.get(C.QUALIFIER) or ["exact"]
-    qualifier = choices[0] if isinstance(choices, list) and len(choices) == 1 else None
-    if qualifier not in QUALIFIERS:
-        reader.problem(region.id, f"qualifier {choices!r} is not one of {' '.join(QUALIFIERS)}")
-        return None
-    unit = normalise_unit(_field_text(region.fields.get(C.UNIT)))
-    return NumericClaim(span.start, span.end, value, qualifier, unit, high)
 
 
-def _links(reader: _Reader, regions: dict[str, _Region], relations: list[dict]) -> dict[str, dict[str, str]]:
-    """quote region id -> {"speaker": region id, "cue": region id}, whichever way drawn."""
-    links: dict[str, dict[str, str]] = defaultdict(dict)
+def _links(reader: _Reader, regions: dict[str, _Region], relations: list[dict]) -> dict[str, dict[str, dict[str, str]]]:
+    """layer -> linking region id -> {link: linked region id}, whichever way a relation was drawn."""
+    linking = [c for c in layer_controls() if c.spec.links]
+    links: dict[str, dict[str, dict[str, str]]] = {c.layer: defaultdict(dict) for c in linking}
     for rel in relations:
         ends = [str(rel.get("from_id", "")), str(rel.get("to_id", ""))]
         name = f"relation {ends[0]}->{ends[1]}"
         if not all(e in regions for e in ends):
             reader.problem(name, "links a region that does not exist")
             continue
-        quotes = [e for e in ends if C.QUOTES in regions[e].labels]
-        if len(quotes) != 1:
-            reader.problem(name, "a relation must link one quote to its speaker or cue")
+        owners = [c for c in linking if sum(c.layer in regions[e].labels for e in ends) == 1]
+        if not owners:
+            wanted = " or ".join(c.layer for c in linking) or "linking"
+            reader.problem(name, f"a relation must link one {wanted} region to its linked span")
             continue
-        quote = quotes[0]
-        other = ends[1] if ends[0] == quote else ends[0]
-        role = _relation_role(rel, regions[other])
-        if role is None:
-            reader.problem(name, "cannot tell speaker from cue: label the relation or the linked region")
-        elif role in links[quote] and links[quote][role] != other:
-            reader.problem(name, f"quote {quote} has two {role}s")
+        controls = owners[0]
+        head = next(e for e in ends if controls.layer in regions[e].labels)
+        other = ends[1] if ends[0] == head else ends[0]
+        link = _relation_link(controls, rel, regions[other])
+        found = links[controls.layer][head]
+        if link is None:
+            reader.problem(
+                name, f"cannot tell {' from '.join(controls.spec.links)}: label the relation or the linked region"
+            )
+        elif link in found and found[link] != other:
+            reader.problem(name, f"{controls.layer} region {head} has two {link}s")
         else:
-            links[quote][role] = other
+            found[link] = other
     return links
 
 
-def _relation_role(rel: dict, other: _Region) -> str | None:
-    labels = [label for label in rel.get("labels") or [] if label in (C.RELATION_SPEAKER, C.RELATION_CUE)]
+def _relation_link(controls: LayerControls, rel: dict, other: _Region) -> str | None:
+    labels = [label for label in rel.get("labels") or [] if label in controls.spec.links]
     if len(labels) == 1:
         return labels[0]
-    roles = other.labels.get(C.ROLES) or []
-    if roles == [C.SPEAKER]:
-        return C.RELATION_SPEAKER
-    if roles == [C.CUE]:
-        return C.RELATION_CUE
+    roles = other.labels.get(controls.roles.name) if controls.roles else None
+    if roles and len(roles) == 1:
+        return controls.link_of(roles[0])
     return None
 
 
-_KNOWN_CONTROLS = {C.ENTITIES, C.NUMERIC, C.QUOTES, C.ROLES, C.BOILERPLATE}
-
-
-def _add_region(reader: _Reader, region: _Region, span: Span, layers: dict[str, list]) -> None:
-    """Every layer a region belongs to (one region may carry labels of several controls)."""
-    if C.ENTITIES in region.labels and (label := reader.single_label(region, C.ENTITIES, ENTITY_LABELS)):
-        layers["entities"].append(Entity(span.start, span.end, label))
-    if C.NUMERIC in region.labels and reader.single_label(region, C.NUMERIC, (C.NUM_LABEL,)):
-        claim = _numeric(reader, region, span)
-        if claim:
-            layers["numeric_claims"].append(claim)
-    if C.BOILERPLATE in region.labels and (kind := reader.single_label(region, C.BOILERPLATE, BOILERPLATE_KINDS)):
-        layers["boilerplate"].append(Boilerplate(span.start, span.end, kind))
-    if C.ROLES in region.labels:
-        reader.single_label(region, C.ROLES, (C.SPEAKER, C.CUE))
-
-
-def _quotes(reader: _Reader, quotes: list[_Region], spans: dict[str, Span], links: dict[str, dict[str, str]]) -> list:
-    out = []
-    for region in quotes:
-        kind = reader.single_label(region, C.QUOTES, QUOTE_KINDS)
-        if kind:
-            link = links.get(region.id, {})
-            speaker, cue = (spans.get(link.get(role, "")) for role in (C.RELATION_SPEAKER, C.RELATION_CUE))
-            out.append(Quote(spans[region.id].start, spans[region.id].end, kind, speaker, cue))
-    return out
+def _control_names() -> set[str]:
+    names = set()
+    for controls in layer_controls():
+        names.add(controls.layer)
+        if controls.roles:
+            names.add(controls.roles.name)
+    return names
 
 
 def _layers(reader: _Reader, regions: dict[str, _Region], relations: list[dict]) -> dict[str, list]:
-    layers: dict[str, list] = {"entities": [], "numeric_claims": [], "quotes": [], "boilerplate": []}
+    layers: dict[str, list] = {name: [] for name in layer_names()}
     spans: dict[str, Span] = {}
+    known = _control_names()
     for region in sorted(regions.values(), key=lambda r: r.id):
-        unknown = sorted(set(region.labels) - _KNOWN_CONTROLS)
+        unknown = sorted(set(region.labels) - known)
         if unknown or not region.labels:
             reader.problem(region.id, f"not a region of this config (controls {unknown or 'none'})")
         elif (span := reader.span(region)) is not None:
             spans[region.id] = span
-            _add_region(reader, region, span, layers)
-    quotes = [r for r in sorted(regions.values(), key=lambda r: r.id) if C.QUOTES in r.labels and r.id in spans]
-    layers["quotes"] = _quotes(reader, quotes, spans, _links(reader, regions, relations))
+    linked = _links(reader, regions, relations)
+    for controls in layer_controls():
+        if controls.roles:
+            for region_id in sorted(spans):
+                if controls.roles.name in regions[region_id].labels:
+                    reader.single_label(regions[region_id], controls.roles.name, controls.roles.values)
+        for region_id in sorted(spans):
+            if controls.layer not in regions[region_id].labels:
+                continue
+            item = _span_object(reader, controls, regions[region_id], spans[region_id])
+            if item is not None and controls.layer in linked:
+                found = linked[controls.layer].get(region_id, {})
+                targets = {link: spans.get(other) for link, other in found.items()}
+                item = msgspec.structs.replace(item, **targets)
+            if item is not None:
+                layers[controls.layer].append(item)
     return layers
 
 
@@ -409,17 +450,16 @@ def document_from_result(
         source=data.get("source") if isinstance(data.get("source"), str) else None,
         split=data.get("split") if data.get("split") in SPLITS else None,
         meta=dict(meta) if isinstance(meta, dict) else {},
-        **layers,
+        layers=layers,
     )
     return _dedupe(doc.sorted()), reader.problems
 
 
 def _dedupe(doc: Document) -> Document:
     """Drop exact duplicates (two identical regions count once, as in the guidelines)."""
-    for name in ("entities", "numeric_claims", "quotes", "boilerplate"):
-        items = doc.layer(name) or []
+    for name in layer_names():
         seen: dict[str, Any] = {}
-        for item in items:
+        for item in doc.layer(name) or []:
             seen.setdefault(json.dumps(item.to_json(), sort_keys=True), item)
-        setattr(doc, name, list(seen.values()))
+        doc.set_layer(name, list(seen.values()))
     return doc

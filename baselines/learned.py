@@ -30,6 +30,7 @@ from sklearn.feature_extraction import DictVectorizer, FeatureHasher
 from sklearn.linear_model import LogisticRegression
 from sklearn.svm import LinearSVC
 
+from newslayers.lines import line_kind
 from newslayers.model import Boilerplate, Document, Entity, NumericClaim, Quote
 from newslayers.tokens import Token, bio_to_spans, spans_to_bio, tokenize
 
@@ -126,8 +127,9 @@ class _LineModel:
             doc_lines = split_lines(doc.text or "")
             lines += doc_lines
             feats += line_features(doc_lines)
+            spans = [(b.start, b.end, b.kind) for b in doc.boilerplate or []]
             for ln in doc_lines:
-                kind = _kind_of(ln, doc.boilerplate or [])
+                kind = line_kind(doc.text or "", ln, spans)
                 is_boiler.append(kind is not None)
                 kinds.append(kind or "")
         x = self._matrix(lines, feats)
@@ -145,16 +147,6 @@ class _LineModel:
         spans = [Boilerplate(ln.start, ln.end, str(k)) for ln, b, k in zip(lines, boiler, kinds, strict=True) if b]
         content = [ln for ln, b in zip(lines, boiler, strict=True) if not b]
         return spans, content
-
-
-def _kind_of(line: Line, spans: Sequence[Boilerplate]) -> str | None:
-    """The kind of the boilerplate span covering most of a line, if any covers half."""
-    best, best_cover = None, 0
-    for s in spans:
-        cover = min(s.end, line.end) - max(s.start, line.start)
-        if cover > best_cover:
-            best, best_cover = s.kind, cover
-    return best if best_cover * 2 >= line.end - line.start else None
 
 
 # ----------------------------------------------------------------------------- entities

@@ -10,6 +10,7 @@ An optional system whose library is missing raises :class:`SystemUnavailable`.
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import inspect
 import os
 import pickle
@@ -99,16 +100,40 @@ def get_system(name: str) -> System:
 
 # ----------------------------------------------------------------------------- trained systems
 
+SplitLoader = Callable[[str], Sequence[Document]]
+# Core modules whose behaviour a fit depends on, besides every file of this package.
+_CORE_CODE = ("tokens", "htmltext", "align", "model", "layers", "schema", "scoring", "matching", "systems")
+_LIBRARIES = ("scikit-learn", "numpy", "scipy", "spacy", "thinc", "trafilatura", "lxml")
 
-def _training_key(system: Any, train: Sequence[Document]) -> str:
-    """Name, version, the system's own source code and the training data: any change retrains."""
-    digest = hashlib.sha256(f"{system.name}:{system.version}".encode())
+
+def _code_files(system: Any) -> list[Path]:
+    here = Path(__file__).parent
+    core = Path(newslayers.tokens.__file__).parent
     source = inspect.getsourcefile(type(system))
-    code = {*Path(__file__).parent.glob("*.py"), Path(newslayers.tokens.__file__), *([Path(source)] if source else [])}
-    for path in sorted(code):
+    files = {*here.glob("*.py"), *here.glob("*.cfg"), *(core / f"{name}.py" for name in _CORE_CODE)}
+    return sorted(files | ({Path(source)} if source else set()))
+
+
+def _library_versions() -> str:
+    out = []
+    for name in _LIBRARIES:
+        try:
+            out.append(f"{name}={importlib.metadata.version(name)}")
+        except importlib.metadata.PackageNotFoundError:
+            out.append(f"{name}=none")
+    return ";".join(out)
+
+
+def _training_key(system: Any, *datasets: Sequence[Document]) -> str:
+    """Name, version, the code (this package, the core it uses), libraries and data: any change retrains."""
+    salt = system.cache_salt() if hasattr(system, "cache_salt") else ""
+    digest = hashlib.sha256(f"{system.name}:{system.version}:{salt}:{_library_versions()}".encode())
+    for path in _code_files(system):
         digest.update(path.read_bytes())
-    for doc in sorted(train, key=lambda d: d.id):
-        digest.update(dumps_document(doc).encode("utf-8"))
+    for docs in datasets:
+        digest.update(b"\x00dataset")
+        for doc in sorted(docs, key=lambda d: d.id):
+            digest.update(dumps_document(doc).encode("utf-8"))
     return digest.hexdigest()[:20]
 
 
@@ -116,42 +141,82 @@ def cache_dir() -> Path:
     return Path(os.environ.get("NEWSLAYERS_CACHE", Path.home() / ".cache" / "newslayers"))
 
 
-def fit_cached(system: Any, train: Sequence[Document]) -> tuple[Any, bool]:
+def _load_pickle(path: Path) -> Any | None:
+    try:
+        with path.open("rb") as handle:
+            return pickle.load(handle)
+    except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, OSError, ValueError, TypeError):
+        path.unlink(missing_ok=True)
+        return None
+
+
+def fit_cached(
+    system: Any, train: Sequence[Document], selection: Sequence[Document] | None = None
+) -> tuple[Any, bool]:
     """Fit a learning system on train, or load the identical fit from the cache.
 
-    The cache key is the system's name and version plus the hash of the training data, so
-    a changed corpus or a new version retrains and nothing else does.
+    The cache key covers the system's name and version, its code and the core code it
+    relies on, the library versions and the training data (and, for a system that chooses
+    among components, the selection data): a changed corpus or code retrains, nothing else does.
     """
     if not hasattr(system, "fit"):
         return system, False
-    key = _training_key(system, train)
+    selects = getattr(system, "selects_components", False)
+    key = _training_key(system, train, *([selection or []] if selects else []))
     path = cache_dir() / f"{system.name}-{key}.pkl"
-    if path.exists():
-        try:
-            with path.open("rb") as handle:
-                return pickle.load(handle), True
-        except (pickle.UnpicklingError, EOFError, AttributeError, ImportError):
-            path.unlink(missing_ok=True)
-    system.fit(list(train))
+    if path.exists() and (loaded := _load_pickle(path)) is not None:
+        return loaded, True
+    if selects:
+        system.fit(list(train), list(selection or []))
+    else:
+        system.fit(list(train))
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
     with tmp.open("wb") as handle:
         pickle.dump(system, handle, protocol=pickle.HIGHEST_PROTOCOL)
     tmp.replace(path)
     return system, False
 
 
-def prepared_system(name: str, train: Callable[[], Sequence[Document]]) -> tuple[System, str]:
+SELECTION_SPLITS = ("real_validation", "validation")
+
+
+def selection_documents(load: SplitLoader | None) -> tuple[str, list[Document]]:
+    """The split a system that chooses components is scored on: real_validation, else validation.
+
+    Never a test split. ``load`` is the corpus's split loader; a split that is not there
+    (the real pages not materialised) raises UserError and the next one is used.
+    """
+    if load is None:
+        raise UserError("this system chooses its components on a validation split; give it a split loader")
+    for split in SELECTION_SPLITS:
+        try:
+            docs = list(load(split))
+        except UserError:
+            continue
+        if docs:
+            return split, docs
+    raise UserError(f"none of the selection splits ({', '.join(SELECTION_SPLITS)}) has documents")
+
+
+def prepared_system(
+    name: str, train: Callable[[], Sequence[Document]], load: SplitLoader | None = None
+) -> tuple[System, str]:
     """A system ready to predict, and how it got ready ("no training", "trained", "cached").
 
-    ``train`` is called only for a system that learns, so rule systems cost nothing. This is
-    the one place that turns a system that cannot be made ready into a one-line UserError.
+    ``train`` is called only for a system that learns, so rule systems cost nothing; ``load``
+    (a split loader) serves the systems that choose their components by validation scores.
+    This is the one place that turns a system that cannot be made ready into a one-line UserError.
     """
     try:
         system = get_system(name)
         if not hasattr(system, "fit"):
             return system, "no training"
-        fitted, cached = fit_cached(system, train())
+        selection = None
+        if getattr(system, "selects_components", False):
+            split, selection = selection_documents(load)
+            system.selection_split = split
+        fitted, cached = fit_cached(system, train(), selection)
     except KeyError as err:
         raise UserError(str(err.args[0]) if err.args else str(err)) from None
     except SystemUnavailable as err:

@@ -8,36 +8,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 
 from newslayers.baselines import gazetteers as gz
 from newslayers.baselines.numbers import find_claims
 
+from newslayers.lines import Line, split_lines
 from newslayers.model import Boilerplate, Document, Entity, NumericClaim, Quote, Span, normalise_number
-
-# ----------------------------------------------------------------------------- lines
-
-
-@dataclass(frozen=True, slots=True)
-class Line:
-    index: int
-    start: int
-    end: int
-    text: str
-
-
-def split_lines(text: str) -> list[Line]:
-    """Non-empty lines with their offsets, trimmed of surrounding whitespace."""
-    lines = []
-    for m in re.finditer(r"[^\r\n]+", text):
-        raw = m.group()
-        stripped = raw.strip()
-        if stripped:
-            start = m.start() + len(raw) - len(raw.lstrip())
-            lines.append(Line(len(lines), start, start + len(stripped), stripped))
-    return lines
-
 
 # ----------------------------------------------------------------------------- boilerplate
 

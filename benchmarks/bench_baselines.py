@@ -21,13 +21,14 @@ import time
 from typing import Any
 
 from newslayers.baselines import SystemUnavailable, prepared_system, system_names
-from newslayers.benchmarks.harness import evaluate, run_system
+from newslayers.benchmarks.harness import evaluate
 from newslayers.corpus import load_corpus
 from rich.console import Console
 from rich.table import Table
 
-from newslayers.schema import LAYERS
+from newslayers.layers import layer_names
 from newslayers.scoring import headline
+from newslayers.systems import run_system
 
 console = Console()
 
@@ -42,9 +43,10 @@ def measure_one(name: str) -> dict[str, Any]:
         return {"system": name, "unavailable": str(err)}
     prepare = time.perf_counter() - start
     corpus = load_corpus()
-    predictions, seconds = run_system(system, corpus)
-    by_id = {p.id: p for p in predictions}
-    layers = [layer for layer in LAYERS if layer in system.layers]
+    run = run_system(system, corpus)
+    seconds = run.seconds
+    by_id = {p.id: p for p in run.predictions}
+    layers = [layer for layer in layer_names() if layer in system.layers]
     scores = {}
     for split in ("validation", "test"):
         gold = [d for d in corpus if d.split == split]
@@ -82,11 +84,11 @@ def print_tables(results: list[dict[str, Any]]) -> None:
     for split in ("validation", "test"):
         table = Table(title=f"headline F1 (%) on the {split} split, 95% CI")
         table.add_column("system")
-        for layer in LAYERS:
+        for layer in layer_names():
             table.add_column(layer.replace("_", " "), justify="right")
         for r in ran:
             cells = []
-            for layer in LAYERS:
+            for layer in layer_names():
                 value = r["scores"][split].get(layer)
                 cells.append(f"{100 * value[0]:.1f} ({100 * value[1]:.1f}–{100 * value[2]:.1f})" if value else "–")
             table.add_row(r["system"], *cells)

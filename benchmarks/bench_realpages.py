@@ -19,7 +19,7 @@ from pathlib import Path
 
 from newslayers.baselines import SystemUnavailable, get_system, prepared_system, system_names
 from newslayers.baselines.rules import RulesSystem
-from newslayers.benchmarks.harness import evaluate, run_system
+from newslayers.benchmarks.harness import evaluate
 from newslayers.corpus import load_corpus
 from newslayers.corpus.ingest import RawPage, Rejected, ingest, page_to_document
 from rich.console import Console
@@ -27,6 +27,7 @@ from rich.table import Table
 
 from newslayers.align import align_extracted, complement_lines
 from newslayers.model import Boilerplate, Document
+from newslayers.systems import run_system
 
 DEFAULT_SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 
@@ -77,9 +78,10 @@ def main(argv: list[str] | None = None) -> None:
     for column in ("system", "char P", "char R", "char F1 (95% CI)", "content-word F1", "docs/s"):
         table.add_column(column, justify="right")
     for name in boilerplate_systems():
-        system, _ = prepared_system(name, lambda: load_corpus("train"))
-        predictions, seconds = run_system(system, gold)
-        scores = evaluate(gold, {p.id: p for p in predictions}, ["boilerplate"], with_breakdowns=False)["boilerplate"]
+        system, _ = prepared_system(name, lambda: load_corpus("train"), load_corpus)
+        run = run_system(system, gold)
+        seconds = run.seconds
+        scores = evaluate(gold, {p.id: p for p in run.predictions}, ["boilerplate"], with_breakdowns=False)["boilerplate"]
         char, ci = scores["char"], scores["ci95"]
         table.add_row(
             name,

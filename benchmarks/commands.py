@@ -13,10 +13,17 @@ import sys
 from pathlib import Path
 
 from newslayers.baselines import get_system, plugin_problems, prepared_system, system_names
-from newslayers.benchmarks.harness import results_record, score_file, scores_of
-from newslayers.benchmarks.leaderboard import run_leaderboard
+from newslayers.benchmarks.harness import results_record, score_file, score_shards, scores_of
 from newslayers.benchmarks.report import print_comparison, print_scores
 from newslayers.corpus import load_corpus
+from newslayers.corpus.scale import (
+    Engine,
+    cmd_baseline_sharded,
+    engine_from_args,
+    is_shard_set,
+    shard_paths,
+    task_runner,
+)
 
 from newslayers.errors import UserError
 from newslayers.jsonl import (
@@ -88,6 +95,8 @@ def _list_systems() -> int:
 def cmd_baseline(args: argparse.Namespace) -> int:
     if args.list:
         return _list_systems()
+    if engine := engine_from_args(args):
+        return cmd_baseline_sharded(args, engine)
     if not args.name or not args.out or not (args.split or args.input):
         missing = (
             "a system NAME" if not args.name else "--out P.jsonl" if not args.out else "--split S or --input DOCS.jsonl"
@@ -125,8 +134,11 @@ def _warn(message: str) -> None:
     print(f"warning: {message}", file=sys.stderr)
 
 
-def _scored(path: Path, gold: list[Document], with_breakdowns: bool = False) -> RunScores:
-    run = score_file(path, gold, _warn, with_breakdowns)
+def _scored(path: Path, gold: list[Document], with_breakdowns: bool = False, engine: Engine | None = None) -> RunScores:
+    if is_shard_set(path):  # a folder or glob of predictions shards (newslayers baseline --engine)
+        run = score_shards(shard_paths(path), gold, _warn, with_breakdowns, task_runner(engine))
+    else:
+        run = score_file(path, gold, _warn, with_breakdowns)
     if run.missing:
         _warn(
             f"{path}: {len(run.missing)} of {len(gold)} gold documents have no prediction "
@@ -143,7 +155,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         return _compare(args, gold)
     if not args.predictions:
         raise UserError("give --predictions P.jsonl (or --compare A.jsonl B.jsonl)")
-    run = _scored(args.predictions, gold, with_breakdowns=not args.json)
+    run = _scored(args.predictions, gold, with_breakdowns=not args.json, engine=engine_from_args(args))
     scores = scores_of(run, gold, with_breakdowns=not args.json)
     if args.results:
         record = results_record({"name": args.predictions.stem, "version": "submitted"}, split, scores)
@@ -157,7 +169,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 def _compare(args: argparse.Namespace, gold: list[Document]) -> int:
     path_a, path_b = args.compare
-    a, b = _scored(path_a, gold), _scored(path_b, gold)
+    engine = engine_from_args(args)
+    a, b = _scored(path_a, gold, engine=engine), _scored(path_b, gold, engine=engine)
     layers = [layer for layer in a.layers if layer in b.layers]
     if not layers:
         raise UserError("the two files share no predicted layer to compare")
@@ -168,6 +181,3 @@ def _compare(args: argparse.Namespace, gold: list[Document]) -> int:
     print_comparison(result, path_a.name, path_b.name)
     return 0
 
-
-def cmd_leaderboard(args: argparse.Namespace) -> int:
-    return run_leaderboard(split=args.split, out_dir=args.out, submissions=args.submissions, only=args.systems)

@@ -18,7 +18,13 @@ from newslayers import DATASET_NAME, DATASET_VERSION, __version__
 from newslayers.jsonl import ContractError, Problem, gold_hash, scan_file
 from newslayers.layers import layer_names
 from newslayers.model import Document
-from newslayers.scoring import RunScores, aggregate, breakdowns, score_run
+from newslayers.scoring import (
+    BATCH,
+    RunScores,
+    aggregate,
+    breakdowns,
+    score_run,
+)
 from newslayers.validation import check_document
 
 LIBRARIES = (
@@ -40,7 +46,7 @@ def _gold_problem(doc: Document, target: Document | None, name: str, line: int) 
         return [Problem(name, line, "id", f"unknown document id {doc.id!r} (not in the gold being scored)")]
     if doc.text is not None and doc.text != target.text:
         return [Problem(name, line, "text", "differs from the gold text; offsets would point elsewhere")]
-    return [Problem(name, line, f, m) for f, m in check_document(doc, text_len=len(target.text or ""))]
+    return [Problem(name, line, f, m) for f, m in check_document(doc, text_len=len(target.text or ""), decoded=True)]
 
 
 def score_file(
@@ -57,6 +63,13 @@ def score_file(
     problems: list[Problem] = []
     seen: set[str] = set()
     name = str(path)
+    batch: list[tuple[int, Document]] = []
+
+    def flush() -> None:
+        if batch and not problems:
+            run.add_batch([i for i, _ in batch], [gold[i] for i, _ in batch], [d for _, d in batch], gold)
+        batch.clear()
+
     for line, doc, found in scan_file(path, "predictions", warn):
         problems.extend(found)
         if doc is None:
@@ -66,15 +79,18 @@ def score_file(
         problems.extend(found)
         if not found:
             seen.add(doc.id)
-            if not problems:
-                run.add(position, gold[position], doc, gold)
+            batch.append((position, doc))
+            if len(batch) >= BATCH:
+                flush()
+    flush()
     if not problems and not run.layers:
         problems.append(Problem(name, 0, "(file)", f"predicts no layer: none of {', '.join(layer_names())} appears"))
     if problems:
         raise ContractError(problems)
     run.missing = [g.id for g in gold if g.id not in seen]
-    for doc_id in run.missing:
-        run.add(index[doc_id], gold[index[doc_id]], None, gold)
+    for start in range(0, len(run.missing), BATCH):
+        ids = run.missing[start : start + BATCH]
+        run.add_batch([index[i] for i in ids], [gold[index[i]] for i in ids], [None] * len(ids), gold)
     return run
 
 

@@ -12,6 +12,7 @@ of the code and the data: two runs write identical bytes.
 
 from __future__ import annotations
 
+import argparse
 import io
 import json
 import sys
@@ -141,6 +142,10 @@ def _submissions(folder: Path, tracks: dict[str, list[Document]], out_dir: Path,
             outcome.rows.append(_row(track, name, "submission", "submitted", scores, run.layers))
         if not scored:
             outcome.notes.append(f"refused {path.name}: its ids belong to none of {', '.join(tracks)}")
+
+
+def cmd_leaderboard(args: argparse.Namespace) -> int:
+    return run_leaderboard(split=args.split, out_dir=args.out, submissions=args.submissions, only=args.systems)
 
 
 def tracks_to_run(split: str | None) -> tuple[dict[str, list[Document]], list[str]]:

@@ -15,6 +15,7 @@ from newslayers.baselines import prepared_system
 from newslayers.corpus import load_corpus
 from newslayers.corpus.ingest import Rejected, ingest, iter_input_files, read_url_map
 from newslayers.corpus.realpages import BENCHMARK_URL, PAGES_FILE, data_dir, fetch, materialize
+from newslayers.corpus.scale import cmd_ingest_sharded, engine_from_args
 
 from newslayers.jsonl import refuse_overwriting_inputs, write_documents
 from newslayers.model import Document
@@ -49,6 +50,8 @@ def _annotated(documents: Iterable[Document], system_name: str | None, batch: in
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
+    if engine := engine_from_args(args):
+        return cmd_ingest_sharded(args, engine)
     refuse_overwriting_inputs(args.out, [*args.paths, *iter_input_files(args.paths), args.url_map])
     workers = args.workers or os.cpu_count() or 1
     rejections: list[Rejected] = []

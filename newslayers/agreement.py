@@ -12,7 +12,6 @@ annotation room all measure agreement.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
@@ -118,11 +117,8 @@ def agreement(docs_a: Sequence[Document], docs_b: Sequence[Document]) -> dict[st
             continue
         spec = layer_spec(name)
         entry = _span_agreement(spec, pairs)
-        totals: dict[str, Any] = {}
-        for a, b in pairs:
-            for key, value in score_document(a, b, [name])[name].items():
-                totals[key] = totals.get(key, 0) + value
-        summary = summarise(name, Counter(totals))
+        totals = np.sum([score_document(a, b, [name])[name] for a, b in pairs], axis=0) if pairs else []
+        summary = summarise(name, totals)
         entry.update({k: round(float(v), 4) for k, v in summary.items() if k.endswith("_accuracy")})
         if spec.scoring == "characters":
             entry["char"] = _rounded(summary["char"])

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from newslayers.lines import split_lines
+
 _SEGMENT_SPLIT = re.compile(r"\n+")
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?…”\"])\s+")
 _MIN_PIECE = 12
@@ -95,10 +97,10 @@ def complement_lines(text: str, spans: Iterable[tuple[int, int]]) -> list[tuple[
     for start, end in spans:
         covered[start:end] = b"\x01" * (end - start)
     result: list[tuple[int, int]] = []
-    for match in re.finditer(r"[^\r\n]+", text):
+    for line in split_lines(text):
         start = None
-        for i in range(match.start(), match.end() + 1):
-            free = i < match.end() and not covered[i]
+        for i in range(line.start, line.end + 1):
+            free = i < line.end and not covered[i]
             if free and start is None:
                 start = i
             elif not free and start is not None:

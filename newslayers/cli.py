@@ -128,22 +128,37 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_schema)
 
     p = sub.add_parser("build", help="build the Hugging Face dataset folder")
-    p.add_argument("--out", type=Path, default=Path("dist/newslayers"))
-    p.set_defaults(run=_lazy("newslayers.corpus.hf", "cmd_build"))
+    p.add_argument("--out", type=Path, help="default: dist/newslayers ($NEWSLAYERS_DIST/newslayers when set)")
+    p.add_argument(
+        "--synthetic-only",
+        action="store_true",
+        help="leave out the real splits even when the real pages are materialised (the folder to publish)",
+    )
+    p.set_defaults(run=_lazy("newslayers.corpus.hf_build", "cmd_build"))
 
     p = sub.add_parser("publish", help="upload the built dataset folder to the Hugging Face Hub")
     p.add_argument("--repo-id", required=True)
-    p.add_argument("--dir", type=Path, default=Path("dist/newslayers"))
+    p.add_argument("--dir", type=Path, help="default: dist/newslayers ($NEWSLAYERS_DIST/newslayers when set)")
     p.add_argument("--dry-run", action="store_true")
-    p.set_defaults(run=_lazy("newslayers.corpus.hf", "cmd_publish"))
+    p.set_defaults(run=_lazy("newslayers.corpus.hf_publish", "cmd_publish"))
 
     p = sub.add_parser("baseline", help="run a registered system and write its predictions")
     p.add_argument("name", nargs="?")
     p.add_argument("--list", action="store_true", help="name the systems and their layers")
     source = p.add_mutually_exclusive_group()
     source.add_argument("--split", choices=[*SPLITS, "all"])
-    source.add_argument("--input", type=Path, help="a documents JSONL file, or a plain-text page")
-    p.add_argument("--out", type=Path)
+    source.add_argument(
+        "--input", type=Path, help="a documents JSONL file, or a plain-text page (with --engine: shards)"
+    )
+    p.add_argument("--out", type=Path, help="predictions file (with --engine: a folder, one shard per input shard)")
+    p.add_argument(
+        "--engine",
+        choices=["dask", "serial"],
+        help="run over --input SHARDS (a folder or glob) shard by shard on this engine",
+    )
+    p.add_argument("--scheduler", help="a running Dask scheduler (address or scheduler file); default: a local cluster")
+    p.add_argument("--workers", type=int, help="local workers for --engine dask (default: all cores)")
+    p.add_argument("--retries", type=int, default=2, help="retries of a failed shard (--engine)")
     p.set_defaults(run=_lazy("newslayers.benchmarks.commands", "cmd_baseline"))
 
     p = sub.add_parser("evaluate", help="score predictions against gold")
@@ -160,6 +175,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--json", action="store_true")
     p.add_argument("--results", type=Path, help="also write a results file (JSON)")
+    p.add_argument(
+        "--engine", choices=["dask", "serial"], help="score the shards of a --predictions folder or glob on this engine"
+    )
+    p.add_argument("--scheduler", help="a running Dask scheduler (address or scheduler file); default: a local cluster")
+    p.add_argument("--workers", type=int, help="local workers for --engine dask (default: all cores)")
     p.set_defaults(run=_lazy("newslayers.benchmarks.commands", "cmd_evaluate"))
 
     p = sub.add_parser("leaderboard", help="the main job: run every system, score, write the leaderboard")
@@ -171,7 +191,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, default=Path("benchmarks"))
     p.add_argument("--submissions", type=Path, default=Path("benchmarks/submissions"))
     p.add_argument("--systems", nargs="*", help="only these systems")
-    p.set_defaults(run=_lazy("newslayers.benchmarks.commands", "cmd_leaderboard"))
+    p.set_defaults(run=_lazy("newslayers.benchmarks.leaderboard", "cmd_leaderboard"))
 
     p = sub.add_parser("annotate", help="Label Studio: config, push, pull, agreement, adjudicate")
     p.set_defaults(run=_lazy("newslayers.annotation.commands", "cmd_annotate"))
@@ -216,10 +236,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("ingest", help="turn real pages (HTML, folders, WARC) into documents")
     p.add_argument("paths", nargs="+", type=Path, metavar="PATH")
-    p.add_argument("--out", required=True, type=Path)
+    p.add_argument("--out", required=True, type=Path, help="documents file (with --engine: a folder of shards)")
     p.add_argument("--url-map", type=Path, help="TSV or JSON mapping file names to URLs")
     p.add_argument("--system", help="pre-annotate with this registered system")
     p.add_argument("--workers", type=int, default=None)
+    p.add_argument(
+        "--engine", choices=["dask", "serial"], help="one output shard per WARC file, on this engine (resumable)"
+    )
+    p.add_argument("--scheduler", help="a running Dask scheduler (address or scheduler file); default: a local cluster")
+    p.add_argument("--retries", type=int, default=2, help="retries of a failed shard (--engine)")
     p.set_defaults(run=_lazy("newslayers.corpus.commands", "cmd_ingest"))
     return parser
 

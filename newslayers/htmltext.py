@@ -9,6 +9,7 @@ runs of ASCII whitespace collapse to one space, while no-break spaces are kept a
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import lxml.etree
 import lxml.html
@@ -33,20 +34,31 @@ def _hidden(element: lxml.etree._Element) -> bool:
     return "hidden" in attrib or bool(_HIDDEN_STYLE.search(attrib.get("style", "")))
 
 
+@dataclass(frozen=True, slots=True)
+class TextBlock:
+    """One line of the text and the block element it came from (for models that read the markup)."""
+
+    text: str
+    element: lxml.etree._Element
+
+
 class _Lines:
     def __init__(self) -> None:
-        self.lines: list[str] = []
+        self.blocks: list[TextBlock] = []
         self.buffer: list[str] = []
+        self.owner: lxml.etree._Element | None = None
 
-    def add(self, text: str | None) -> None:
+    def add(self, text: str | None, owner: lxml.etree._Element) -> None:
         if text:
+            if not self.buffer:
+                self.owner = owner
             self.buffer.append(text)
 
     def flush(self) -> None:
         if self.buffer:
             line = _ASCII_SPACE.sub(" ", "".join(self.buffer)).strip(" ")
-            if line.strip():
-                self.lines.append(line)
+            if line.strip() and self.owner is not None:
+                self.blocks.append(TextBlock(line, self.owner))
             self.buffer = []
 
 
@@ -86,17 +98,26 @@ def html_to_text(html: str | bytes, newline: str = "\n") -> str:
 
 
 def element_to_text(root: lxml.etree._Element, newline: str = "\n") -> str:
+    return newline.join(block.text for block in text_blocks(root))
+
+
+def text_blocks(root: lxml.etree._Element) -> list[TextBlock]:
+    """The lines of :func:`element_to_text`, each with the innermost block element that holds it.
+
+    This is the one walk over the page: the text and the lines' elements always agree.
+    """
     out = _Lines()
     title = root.find(".//head/title")
     if title is not None and title.text_content().strip():
-        out.add(title.text_content())
+        out.add(title.text_content(), title)
         out.flush()
     skipping: lxml.etree._Element | None = None
+    blocks: list[lxml.etree._Element] = [root]
     for event, element in lxml.etree.iterwalk(root, events=("start", "end", "comment", "pi")):
         tag = element.tag if isinstance(element.tag, str) else ""
         if event in ("comment", "pi"):
             if skipping is None:
-                out.add(element.tail)
+                out.add(element.tail, blocks[-1])
             continue
         if event == "start":
             if skipping is not None:
@@ -106,7 +127,8 @@ def element_to_text(root: lxml.etree._Element, newline: str = "\n") -> str:
                 continue
             if tag.lower() in BLOCK_TAGS:
                 out.flush()
-            out.add(element.text)
+                blocks.append(element)
+            out.add(element.text, blocks[-1])
             continue
         if skipping is element:
             skipping = None
@@ -114,7 +136,9 @@ def element_to_text(root: lxml.etree._Element, newline: str = "\n") -> str:
             continue
         elif tag.lower() in BLOCK_TAGS:
             out.flush()
+            if len(blocks) > 1 and blocks[-1] is element:
+                blocks.pop()
         if element is not root:
-            out.add(element.tail)
+            out.add(element.tail, blocks[-1])
     out.flush()
-    return newline.join(out.lines)
+    return out.blocks

@@ -9,11 +9,13 @@ Writes go to a temporary file in the target folder and are renamed into place.
 from __future__ import annotations
 
 import difflib
+import gzip
 import hashlib
 import json
 import os
 import re
 import tempfile
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -24,7 +26,7 @@ import msgspec
 
 from newslayers.errors import UserError
 from newslayers.layers import LayerSpec, layer_names, layer_spec, layer_specs
-from newslayers.model import Document
+from newslayers.model import Document, sort_spans
 from newslayers.validation import check_document
 
 Mode = Literal["gold", "predictions", "auto"]
@@ -203,8 +205,8 @@ def _to_document(
         layers={name: getattr(record, name) for name in layer_names()},
     )
     gold = mode == "gold" or (mode == "auto" and _looks_gold(record))
-    problems = check_document(doc, gold=gold)
-    return (None, problems, warnings) if problems else (doc.sorted(), [], warnings)
+    problems = check_document(doc, gold=gold, decoded=True)
+    return (None, problems, warnings) if problems else (doc, [], warnings)
 
 
 def json_schema() -> dict[str, Any]:
@@ -221,8 +223,8 @@ def json_schema() -> dict[str, Any]:
 
 
 def iter_raw_lines(path: Path) -> Iterator[tuple[int, bytes]]:
-    """Yield (line number, bytes without the line end), streaming; blank lines skipped."""
-    with open(path, "rb") as handle:
+    """Yield (line number, bytes without the line end), streaming; blank lines skipped (.gz read as gzip)."""
+    with (gzip.open if Path(path).suffix == ".gz" else open)(path, "rb") as handle:
         for number, raw in enumerate(handle, start=1):
             stripped = raw.rstrip(b"\r\n")
             if number == 1 and stripped.startswith(b"\xef\xbb\xbf"):
@@ -266,8 +268,8 @@ def scan_file(
                 else:
                     seen[doc.id] = number
             yield number, (None if problems else doc), problems
-    except OSError as err:
-        yield 0, None, [Problem(name, 0, "(file)", f"cannot be read: {err.strerror or err}")]
+    except (OSError, EOFError, zlib.error) as err:  # EOFError, zlib.error: a truncated or corrupt .gz
+        yield 0, None, [Problem(name, 0, "(file)", f"cannot be read: {getattr(err, 'strerror', None) or err}")]
         return
     if not any_line:
         yield 0, None, [Problem(name, 0, "(file)", "is empty: no documents")]
@@ -310,9 +312,11 @@ def load_documents(path: str | Path, mode: Mode = "auto", warn: Callable[[str], 
 # ----------------------------------------------------------------------------- writing
 
 
-def document_to_json(doc: Document) -> dict[str, Any]:
-    """Canonical JSON object: fixed key order, spans sorted, absent layers left out."""
-    doc = doc.sorted()
+_ENCODER = msgspec.json.Encoder()
+
+
+def _canonical(doc: Document, spans_as_json: bool) -> dict[str, Any]:
+    """The contract object in its fixed key order, spans sorted, absent layers left out."""
     out: dict[str, Any] = {"id": doc.id}
     if doc.text is not None:
         out["text"] = doc.text
@@ -324,19 +328,35 @@ def document_to_json(doc: Document) -> dict[str, Any]:
     for name in layer_names():
         layer = doc.layer(name)
         if layer is not None:
-            out[name] = [item.to_json() for item in layer]
+            ordered = sort_spans(layer)
+            out[name] = [item.to_json() for item in ordered] if spans_as_json else ordered
     return out
 
 
+def document_to_json(doc: Document) -> dict[str, Any]:
+    """Canonical JSON object: fixed key order, spans sorted, absent layers left out."""
+    return _canonical(doc, spans_as_json=True)
+
+
+def encode_document(doc: Document) -> bytes:
+    """The canonical JSONL line of a document (without the newline), encoded by msgspec.
+
+    Span structs are encoded directly in their field order, which is the contract's; the
+    bytes equal ``json.dumps(document_to_json(doc), ensure_ascii=False, separators=(",", ":"))``
+    for every document of both corpora (floats are written in shortest form without "+").
+    """
+    return _ENCODER.encode(_canonical(doc, spans_as_json=False))
+
+
 def dumps_document(doc: Document) -> str:
-    return json.dumps(document_to_json(doc), ensure_ascii=False, separators=(",", ":"))
+    return encode_document(doc).decode("utf-8")
 
 
 def gold_hash(docs: Iterable[Document]) -> str:
     """sha256 of the canonical JSONL of the documents in id order: the dataset's identity."""
     digest = hashlib.sha256()
     for doc in sorted(docs, key=lambda d: d.id):
-        digest.update(dumps_document(doc).encode("utf-8"))
+        digest.update(encode_document(doc))
         digest.update(b"\n")
     return digest.hexdigest()
 
@@ -414,7 +434,7 @@ def write_documents(path: str | Path, docs: Iterable[Document], allow_empty: boo
     def write(handle: IO[bytes]) -> None:
         nonlocal count
         for doc in docs:
-            handle.write(dumps_document(doc).encode("utf-8"))
+            handle.write(encode_document(doc))
             handle.write(b"\n")
             count += 1
         if count == 0 and (not allow_empty or Path(path).exists()):

@@ -13,6 +13,7 @@ built-in layers also have typed attributes.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from typing import Annotated, Any, ClassVar, Literal, Protocol, runtime_checkable
 
@@ -169,13 +170,16 @@ class Document:
         return f"Document(id={self.id!r}, text={len(self.text or '')} chars, {counts})"
 
 
-def sort_key(span: Any) -> tuple[int, int]:
+def _offsets(span: Any) -> tuple[int, int]:
     return (span.start, span.end)
 
 
 def sort_spans(spans: list[Any]) -> list[Any]:
-    """Offset order; spans with the same offsets keep a fixed order by their other fields."""
-    return sorted(spans, key=lambda s: (s.start, s.end, msgspec.json.encode(s)))
+    """Offset order; spans with the same offsets are ordered by their other fields (canonical)."""
+    ordered = sorted(spans, key=_offsets)
+    if any(_offsets(a) == _offsets(b) for a, b in itertools.pairwise(ordered)):
+        ordered.sort(key=lambda s: (s.start, s.end, msgspec.json.encode(s)))
+    return ordered
 
 
 def normalise_number(value: Any) -> Number | None:

@@ -22,9 +22,10 @@ FieldProblem = tuple[str, str]
 
 def _lone_surrogate(value: str) -> int:
     """Index of the first lone surrogate, or -1 (such text cannot be written as UTF-8)."""
-    for i, ch in enumerate(value):
-        if "\ud800" <= ch <= "\udfff":
-            return i
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as err:
+        return err.start
     return -1
 
 
@@ -43,6 +44,18 @@ def _check_span(span: Any, path: str, text_len: int | None, out: list[FieldProbl
         out.append((f"{path}.end", f"{end} is past the end of text ({text_len} characters)"))
         return False
     return True
+
+
+def _check_offsets(spec: LayerSpec, spans: list[Any], text_len: int | None, out: list[FieldProblem]) -> None:
+    """Offsets only, for spans the schema decoder already typed (labels and types are checked)."""
+    limit = text_len if text_len is not None else float("inf")
+    for i, span in enumerate(spans):
+        if not span.start < span.end <= limit:
+            _check_span(span, f"{spec.name}[{i}]", text_len, out)
+        for link in spec.links:
+            target = getattr(span, link)
+            if target is not None and not target.start < target.end <= limit:
+                _check_span(target, f"{spec.name}[{i}].{link}", text_len, out)
 
 
 def _check_layer(spec: LayerSpec, spans: Any, text_len: int | None, out: list[FieldProblem]) -> None:
@@ -71,11 +84,14 @@ def _check_layer(spec: LayerSpec, spans: Any, text_len: int | None, out: list[Fi
                 _check_span(target, f"{path}.{link}", text_len, out)
 
 
-def check_document(doc: Document, gold: bool = False, text_len: int | None = None) -> list[FieldProblem]:
+def check_document(
+    doc: Document, gold: bool = False, text_len: int | None = None, decoded: bool = False
+) -> list[FieldProblem]:
     """Every contract problem of one document; gold adds the gold-only checks.
 
     ``text_len`` bounds the offsets when the document carries no text of its own (a
-    prediction is checked against the page it was made for).
+    prediction is checked against the page it was made for). ``decoded`` says the spans
+    come from the schema decoder, which has already checked their types and closed sets.
     """
     out: list[FieldProblem] = []
     if not isinstance(doc.id, str) or not doc.id.strip():
@@ -100,7 +116,10 @@ def check_document(doc: Document, gold: bool = False, text_len: int | None = Non
             if gold:
                 out.append((spec.name, "is missing (gold files carry every layer; use [] for none)"))
             continue
-        _check_layer(spec, spans, text_len, out)
+        if decoded:
+            _check_offsets(spec, spans, text_len, out)
+        else:
+            _check_layer(spec, spans, text_len, out)
     if gold and not out:
         out.extend(gold_problems(doc))
     return out

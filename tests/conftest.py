@@ -3,14 +3,28 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Every cache, data folder and build of the test run lives in one temporary folder.
+
+    Set before any test runs, so the command-line subprocesses inherit it: nothing goes to
+    ~/.cache, ~/.local or the repository's dist/.
+    """
+    root = Path(tempfile.mkdtemp(prefix="newslayers-tests-"))
+    for name, sub in (("NEWSLAYERS_CACHE", "cache"), ("NEWSLAYERS_DATA", "data"), ("NEWSLAYERS_DIST", "dist"),
+                      ("HF_HOME", "hf"), ("HF_DATASETS_CACHE", "hf/datasets"), ("MPLCONFIGDIR", "mpl")):  # fmt: skip
+        os.environ[name] = str(root / sub)
 
 
 def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

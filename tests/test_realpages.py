@@ -1,0 +1,126 @@
+"""The real-page track: materialise from a copy of the pages, hashes, stand-off only, fetch."""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import http.server
+import json
+import os
+import re
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import run_cli
+from newslayers.corpus.realpages import GOLD_PATH, REAL_DIR, read_pages
+
+WORD = re.compile(r"\w+")
+
+
+def test_materialize_checks_every_hash_and_counts(realpages: Path, tmp_path: Path) -> None:
+    out = tmp_path / "real.jsonl"
+    result = run_cli("real", "materialize", "--pages", str(realpages), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert "every hash matched" in result.stdout
+    docs = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert len(docs) == 88
+    assert {d["split"] for d in docs} == {"real_validation", "real_test"}
+    assert all(d["boilerplate"] and d["meta"]["synthetic"] is False for d in docs)
+    labels = {e["label"] for d in docs for e in d["entities"]}
+    assert sum(len(d["entities"]) for d in docs) >= 1500 and len(labels) >= 8
+    assert sum(len(d["numeric_claims"]) for d in docs) >= 600
+    assert sum(1 for d in docs for q in d["quotes"] if q["speaker"]) >= 400
+    assert run_cli("validate", "--mode", "gold", str(out)).returncode == 0
+    stats = run_cli("stats", "--split", "real_test", "--json")
+    assert stats.returncode == 0, stats.stderr
+    assert json.loads(stats.stdout)["real_test"]["documents"] == len([d for d in docs if d["split"] == "real_test"])
+
+
+def test_a_changed_page_names_itself_and_nothing_is_written(realpages: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "pages"
+    shutil.copytree(realpages, copy)
+    victim = sorted((copy / "html").glob("*.html.gz"))[3]
+    html = gzip.decompress(victim.read_bytes()).decode("utf-8", errors="replace")
+    victim.write_bytes(gzip.compress(html.replace("<body", "<body><p>One more line of our own.</p>", 1).encode()))
+    out = tmp_path / "real.jsonl"
+    result = run_cli("real", "materialize", "--pages", str(copy), "--out", str(out))
+    assert result.returncode == 1
+    assert victim.name.split(".")[0] in result.stderr and "Traceback" not in result.stderr
+    assert not out.exists()
+
+
+def _shingles(text: str, n: int = 8) -> set[tuple[str, ...]]:
+    words = WORD.findall(text.lower())
+    return {tuple(words[i : i + n]) for i in range(len(words) - n + 1)}
+
+
+def test_the_repository_holds_no_page_text(realpages: Path) -> None:
+    """No run of eight words of any real page occurs in any stand-off file."""
+    page_shingles: set[tuple[str, ...]] = set()
+    for page in read_pages(realpages):
+        page_shingles |= _shingles(page.text)
+    assert len(page_shingles) > 50_000
+    for path in sorted(REAL_DIR.iterdir()):
+        stored = _shingles(path.read_text(encoding="utf-8"))
+        leaked = stored & page_shingles
+        assert not leaked, (path.name, sorted(leaked)[:3])
+    assert GOLD_PATH.exists()
+
+
+@pytest.fixture
+def served(realpages: Path) -> Iterator[str]:
+    """A real HTTP server on 127.0.0.1 serving the shared copy, as the benchmark's repository would."""
+    handler = functools.partial(_QuietHandler, directory=str(realpages))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:
+        return None
+
+
+def test_fetch_downloads_and_verifies_every_page(served: str, tmp_path: Path) -> None:
+    out = tmp_path / "fetched"
+    result = run_cli("real", "fetch", "--out", str(out), "--base-url", served)
+    assert result.returncode == 0, result.stderr
+    assert len(list((out / "html").glob("*.html.gz"))) == 88
+    again = run_cli("real", "materialize", "--pages", str(out))
+    assert again.returncode == 0, again.stderr
+
+
+def test_fetch_refuses_a_server_that_serves_other_pages(realpages: Path, tmp_path: Path) -> None:
+    wrong = tmp_path / "wrong"
+    shutil.copytree(realpages, wrong)
+    pages = sorted((wrong / "html").glob("*.html.gz"))
+    pages[0].write_bytes(pages[1].read_bytes())
+    handler = functools.partial(_QuietHandler, directory=str(wrong))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        out = tmp_path / "fetched"
+        result = run_cli(
+            "real", "fetch", "--out", str(out), "--base-url", f"http://127.0.0.1:{server.server_address[1]}/"
+        )
+    finally:
+        server.shutdown()
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert not out.exists() and not any(p.name.startswith(".fetched") for p in tmp_path.iterdir())
+
+
+def test_real_splits_without_materialising_say_how(tmp_path: Path) -> None:
+    result = run_cli("export", "--split", "real_test", "--out", str(tmp_path / "x.jsonl"), env=_env(tmp_path / "empty"))
+    assert result.returncode == 1
+    assert "newslayers real materialize" in result.stderr and "Traceback" not in result.stderr
+
+
+def _env(data: Path) -> dict[str, str]:
+    return {**os.environ, "NEWSLAYERS_DATA": str(data)}
