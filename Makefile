@@ -16,7 +16,16 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The real-page track (the headline table) needs a copy of the 88 pages; ../shared/realpages
+# is that copy on the development machines. Elsewhere: `newslayers real fetch --out DIR`.
+REALPAGES ?= ../shared/realpages
+
 leaderboard: $(STAMP)
+	@if [ -f "$(REALPAGES)/ground-truth.json" ]; then \
+		$(BIN)/newslayers real materialize --pages "$(REALPAGES)"; \
+	else \
+		echo "no copy of the real pages at $(REALPAGES): synthetic track only (see README, Real-page track)"; \
+	fi
 	$(BIN)/newslayers leaderboard
 
 test: $(STAMP)

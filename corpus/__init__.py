@@ -8,27 +8,20 @@ article into its page and returns contract documents.
 
 from __future__ import annotations
 
-import json
 import re
-from collections import Counter, defaultdict
-from collections.abc import Iterator, Sequence
 from functools import cache
 from pathlib import Path
-from typing import Any
 
-import pandas as pd
-from newslayers.corpus.hf_fields import LINK, Attribute, span_attributes
 from newslayers.corpus.layouts import render_page
 from newslayers.corpus.markup import Article, load_article
 from newslayers.corpus.realpages import load_real, real_pages_available
 
 from newslayers import DATASET_VERSION
 from newslayers.errors import UserError
-from newslayers.layers import LayerSpec, layer_names, layer_specs
 from newslayers.model import Boilerplate, Document, Entity, NumericClaim, Quote, Span
 from newslayers.schema import REAL_SPLITS, SPLITS
 
-__all__ = ["corpus_stats", "load_corpus", "merge_stats", "real_pages_available", "render_stats_table"]
+__all__ = ["load_corpus", "real_pages_available"]
 
 HERE = Path(__file__).parent
 ARTICLES_DIR = HERE / "articles"
@@ -117,164 +110,3 @@ def load_corpus(split: str | None = None) -> list[Document]:
     return [doc for doc in _all_documents() if split is None or doc.split == split]
 
 
-# ----------------------------------------------------------------------------- statistics
-
-
-AGREEMENT_PATH = HERE / "agreement.json"
-
-
-def annotation_agreement() -> dict[str, Any] | None:
-    """Agreement of the two independent annotations before adjudication (maintain agreement)."""
-    return json.loads(AGREEMENT_PATH.read_text(encoding="utf-8")) if AGREEMENT_PATH.exists() else None
-
-
-def corpus_stats(docs: list[Document]) -> dict[str, Any]:
-    """Counts per split: documents, words, spans per layer and per value of each label or string.
-
-    The per-layer counts come from the registry's span types: ``labels``/``kinds``/``qualifiers``/
-    ``units`` (one counter per label or string attribute, named after it) and ``with_speaker``/
-    ``with_cue`` (one count per link), so a registered layer is counted without naming it here.
-    """
-    stats: dict[str, Any] = {}
-    agreement = annotation_agreement()
-    if agreement is not None:
-        stats["agreement"] = agreement
-    groups: dict[str, list[Document]] = defaultdict(list)
-    for doc in docs:
-        groups[doc.split or "none"].append(doc)
-        groups["all"].append(doc)
-    for name, group in sorted(groups.items()):
-        entry: dict[str, Any] = {
-            "documents": len(group),
-            "words": sum(len((d.text or "").split()) for d in group),
-            "content_words": sum(_content_words(d) for d in group),
-            "layouts": sorted({d.meta["layout"] for d in group if d.meta.get("layout")}),
-            "topics": dict(sorted(Counter(d.meta["topic"] for d in group if d.meta.get("topic")).items())),
-        }
-        for spec in layer_specs():
-            spans = [s for d in group for s in d.layer(spec.name) or []]
-            entry[spec.name] = {"spans": len(spans), **_breakdown(spec, spans)}
-        stats[name] = entry
-    return stats
-
-
-def _content_words(doc: Document) -> int:
-    """Words of the page outside every span of the layers that mark non-content."""
-    text = doc.text or ""
-    chrome = [s for spec in layer_specs() if not spec.marks_content for s in doc.layer(spec.name) or []]
-    return len(text.split()) - sum(len(text[s.start : s.end].split()) for s in chrome)
-
-
-def _breakdown(spec: LayerSpec, spans: list[Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for attribute in span_attributes(spec):
-        if attribute.counted:
-            values = Counter(str(getattr(s, attribute.name)) for s in spans)
-            out[f"{attribute.name}s"] = dict(sorted(values.items()))
-        elif attribute.kind == LINK:
-            out[f"with_{attribute.name}"] = sum(getattr(s, attribute.name) is not None for s in spans)
-    return out
-
-
-def merge_stats(total: dict[str, Any], part: dict[str, Any]) -> dict[str, Any]:
-    """Add the counts of two :func:`corpus_stats` results (lists are unions), for streamed builds."""
-    out: dict[str, Any] = {}
-    for key in sorted(set(total) | set(part)):
-        a, b = total.get(key), part.get(key)
-        if key == "agreement" or a is None or b is None:
-            out[key] = a if a is not None else b
-        elif isinstance(a, dict):
-            out[key] = merge_stats(a, b)
-        elif isinstance(a, list):
-            out[key] = sorted(set(a) | set(b))
-        else:
-            out[key] = a + b
-    return out
-
-
-# ----------------------------------------------------------------------------- tables
-
-
-def stats_columns(stats: dict[str, Any]) -> list[str]:
-    """The splits present in ``stats``, in split order, then ``all``."""
-    return [s for s in (*SPLITS, "none", "all") if s in stats]
-
-
-def _count(stats: dict[str, Any], split: str, *keys: str) -> int:
-    value: Any = stats.get(split, {})
-    for key in keys:
-        value = value.get(key, 0) if isinstance(value, dict) else 0
-    return value if isinstance(value, int) else 0
-
-
-def corpus_table(stats: dict[str, Any], columns: list[str] | None = None) -> pd.DataFrame:
-    """Documents, words and spans per layer (rows) for each split (columns)."""
-    columns = stats_columns(stats) if columns is None else columns
-    rows = {
-        "documents (pages)": ("documents",),
-        "words (page)": ("words",),
-        "words (article content)": ("content_words",),
-        **{f"{name} spans": (name, "spans") for name in layer_names()},
-    }
-    data = {label: [_count(stats, s, *keys) for s in columns] for label, keys in rows.items()}
-    return pd.DataFrame.from_dict(data, orient="index", columns=columns)
-
-
-def breakdown_table(
-    stats: dict[str, Any], layer: str, key: str, names: Sequence[str] | None = None, columns: list[str] | None = None
-) -> pd.DataFrame:
-    """Spans of one layer per value of one attribute (rows) for each split (columns).
-
-    ``names`` fixes the rows (a closed set, zeros included); by default, every value seen.
-    """
-    columns = stats_columns(stats) if columns is None else columns
-    if names is None:
-        names = sorted({n for s in columns for n in stats.get(s, {}).get(layer, {}).get(key, {})})
-    data = {name: [_count(stats, s, layer, key, name) for s in columns] for name in names}
-    frame = pd.DataFrame.from_dict(data, orient="index", columns=columns)
-    frame.index.name = key
-    return frame
-
-
-def breakdowns() -> Iterator[tuple[LayerSpec, Attribute, str]]:
-    """(layer, attribute, stats key) of every counted attribute of every registered layer."""
-    for spec in layer_specs():
-        for attribute in span_attributes(spec):
-            if attribute.counted:
-                yield spec, attribute, f"{attribute.name}s"
-
-
-def agreement_table(agreement: dict[str, Any]) -> pd.DataFrame:
-    """Strict and partial F1 and span counts of annotations A and B, per annotated layer.
-
-    A figure may be a number or a precision/recall/F1 record (the real-page file); F1 is shown.
-    """
-    layers = [name for name in layer_names() if isinstance(agreement.get(name), dict)]
-    columns = {"strict F1": "strict", "partial F1": "partial", "spans A": "spans_a", "spans B": "spans_b"}
-
-    def cell(value: Any) -> Any:
-        return value.get("f1") if isinstance(value, dict) else value
-
-    data = {title: [cell(agreement[name].get(key)) for name in layers] for title, key in columns.items()}
-    return pd.DataFrame(data, index=pd.Index(layers, name="layer"))
-
-
-def render_stats_table(stats: dict[str, Any]) -> None:
-    """Print the corpus statistics as plain-text tables."""
-    tables: list[tuple[str, pd.DataFrame]] = []
-    agreement = stats.get("agreement")
-    if agreement:
-        title = f"agreement of two independent annotations before adjudication ({agreement['documents']} documents)"
-        tables.append((title, agreement_table(agreement)))
-    tables.append((f"newslayers {DATASET_VERSION}: corpus", corpus_table(stats)))
-    tables += [(f"{spec.name}: {key}", breakdown_table(stats, spec.name, key)) for spec, _, key in breakdowns()]
-    for title, frame in tables:
-        print(f"\n{title}\n{table_text(frame, 'simple')}")
-
-
-def table_text(frame: pd.DataFrame, tablefmt: str = "pipe") -> str:
-    """A frame as text (Markdown by default): counts with thousands separators, F1 to 3 places.
-
-    Cells go through as objects, so a column of counts stays integral beside a float column.
-    """
-    return frame.astype(object).to_markdown(tablefmt=tablefmt, intfmt=",", floatfmt=".3f", missingval="–")

@@ -19,10 +19,10 @@ import pandas as pd
 from datasets import DatasetInfo, SplitDict, SplitInfo
 from datasets.info import DatasetInfosDict
 from huggingface_hub import DatasetCard, DatasetCardData
-from newslayers.corpus import agreement_table, breakdown_table, corpus_table, table_text
 from newslayers.corpus.hf_features import CONFIGS, features, line_kinds, parquet_path
 from newslayers.corpus.hf_fields import LABEL, span_attributes
 from newslayers.corpus.realpages import BENCHMARK_COMMIT, BENCHMARK_REPO, REAL_DIR
+from newslayers.corpus.stats import agreement_table, breakdown_table, corpus_table, table_text
 
 from newslayers import DATASET_VERSION
 from newslayers.layers import content_layers, layer_names, layer_specs

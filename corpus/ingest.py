@@ -25,7 +25,6 @@ from newslayers.htmltext import TooDeepError, html_to_text
 from newslayers.model import Document
 from newslayers.progress import ProgressBar
 
-HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".shtml")
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 _HTTP_CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)", re.IGNORECASE)
 _SINGLE_BYTE = {"iso-8859-1", "latin-1", "latin1", "windows-1252", "cp1252", "us-ascii", "ascii", "iso-8859-15"}

@@ -84,6 +84,30 @@ def seeded_random(*parts: str) -> random.Random:
     return random.Random(int.from_bytes(digest[:8], "big"))
 
 
+# Chrome texts whose kind the guidelines fix (§1 table, v0.2), whatever pool section or
+# page position they are drawn for: an audit found the same text with different kinds
+# ("Back to top" as a footer line, forum furniture as metadata, the subscribers-only
+# comments notice as a comment header). The pool stays as written (so every page draws
+# the same strings as before); these lines get their fixed kind when they become blocks.
+# Matched as prefixes, case-sensitive ("Back to top ↑" is navigation; "Originally posted
+# 5 years ago" is the article's metadata, not forum furniture).
+FIXED_KINDS: tuple[tuple[str, str], ...] = (
+    ("Back to top", "navigation"),
+    ("Scroll to Top", "navigation"),
+    ("Originally Posted by", "comments"),
+    ("Sort by", "comments"),
+    ("Quote from", "comments"),
+    ("Reply · Quote · Report", "comments"),
+    ("This post has been removed", "comments"),
+    ("Comments are open to subscribers only", "paywall"),
+)
+
+
+def fixed_kind(text: str, kind: str) -> str:
+    """The kind of a chrome line: the guidelines' fixed kind for the texts they name, else ``kind``."""
+    return next((fixed for prefix, fixed in FIXED_KINDS if text.startswith(prefix)), kind)
+
+
 def _clean(text: str) -> str:
     """Chrome text as one line: ASCII whitespace collapsed (no-break spaces kept)."""
     return re.sub(r"[ \t\r\n\f\v]+", " ", str(text)).strip(" ")
@@ -108,7 +132,7 @@ class _Chrome:
         for item in self.pick(key, k):
             for line in item if isinstance(item, list) else [item]:
                 if _clean(line):
-                    out.append(PageBlock(_clean(line), kind, tag))
+                    out.append(PageBlock(_clean(line), fixed_kind(_clean(line), kind), tag))
         return out
 
     def menu(self, key: str, kind: str) -> list[PageBlock]:

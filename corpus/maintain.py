@@ -11,8 +11,9 @@
 
 from __future__ import annotations
 
+import argparse
 import hashlib
-import sys
+import json
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -183,27 +184,36 @@ def assign() -> None:
     print(f"assigned split, layout and style to {len(paths)} articles")
 
 
-def main(argv: list[str]) -> int:
-    command, *args = argv or ["help"]
-    if command == "strip":
-        strip(Path(args[0]), Path(args[1]))
-    elif command == "diff":
-        diff(Path(args[0]), Path(args[1]), Path(args[2]))
-    elif command == "assign":
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m newslayers.corpus.maintain", description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("strip", help="plain articles (markup removed) for a second annotator")
+    p.add_argument("first_dir", type=Path)
+    p.add_argument("out_dir", type=Path)
+    p = sub.add_parser("diff", help="one report per article listing every disagreement")
+    p.add_argument("a_dir", type=Path)
+    p.add_argument("b_dir", type=Path)
+    p.add_argument("out_dir", type=Path)
+    sub.add_parser("assign", help="fix split, layout, line ends and no-break spaces in the front matter")
+    sub.add_parser("agreement", help="agreement of A and B before adjudication -> agreement.json")
+    p = sub.add_parser("check-second", help="an annotation keeps the plain text exactly")
+    p.add_argument("plain", type=Path)
+    p.add_argument("annotated", type=Path)
+    args = parser.parse_args(argv)
+    if args.command == "strip":
+        strip(args.first_dir, args.out_dir)
+    elif args.command == "diff":
+        diff(args.a_dir, args.b_dir, args.out_dir)
+    elif args.command == "assign":
         assign()
-    elif command == "agreement":
-        import json
-
+    elif args.command == "agreement":
         result = agreement()
         write_text_atomic(HERE / "agreement.json", json.dumps(result, indent=2, sort_keys=True) + "\n")
         print(json.dumps(result, indent=2, sort_keys=True))
-    elif command == "check-second":
-        return check_second(Path(args[0]), Path(args[1]))
     else:
-        print(__doc__)
-        return 2
+        return check_second(args.plain, args.annotated)
     return 0
 
 
 if __name__ == "__main__":
-    raise SystemExit(main(sys.argv[1:]))
+    raise SystemExit(main())

@@ -26,6 +26,7 @@ Parsing gives the plain content (blocks joined by ``\\n``) and spans in its offs
 
 from __future__ import annotations
 
+import argparse
 import itertools
 import re
 from dataclasses import dataclass, field
@@ -34,7 +35,6 @@ from pathlib import Path
 from newslayers.model import Entity, NumericClaim, Quote, Span, normalise_number
 from newslayers.schema import ENTITY_LABELS, QUALIFIERS, QUOTE_KINDS, UNIT_ALIASES
 
-BLOCK_ROLES = ("headline", "standfirst", "byline", "caption", "paragraph")
 _NUMBER = re.compile(r"^-?\d+(?:\.\d+)?$")
 _UNIT = re.compile(r"^[a-z][a-z0-9_]{0,23}$")
 
@@ -246,11 +246,10 @@ def load_article(path: Path) -> Article:
 
 def main(argv: list[str] | None = None) -> int:
     """Check article files: ``python -m newslayers.corpus.markup FILE...``."""
-    import sys
-
-    paths = [Path(p) for p in (argv if argv is not None else sys.argv[1:])]
+    parser = argparse.ArgumentParser(prog="python -m newslayers.corpus.markup", description="check article files")
+    parser.add_argument("files", type=Path, nargs="+")
     failed = 0
-    for path in paths:
+    for path in parser.parse_args(argv).files:
         try:
             art = load_article(path)
         except (MarkupError, OSError) as err:

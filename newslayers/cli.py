@@ -51,7 +51,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
-    from newslayers.corpus import corpus_stats, load_corpus, real_pages_available, render_stats_table
+    from newslayers.corpus import load_corpus, real_pages_available
+    from newslayers.corpus.stats import corpus_stats, render_stats_table
 
     if args.split:
         docs = load_corpus(None if args.split == "all" else args.split)
@@ -193,7 +194,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--systems", nargs="*", help="only these systems")
     p.set_defaults(run=_lazy("newslayers.benchmarks.leaderboard", "cmd_leaderboard"))
 
-    p = sub.add_parser("annotate", help="Label Studio: config, push, pull, agreement, adjudicate")
+    p = sub.add_parser("annotate", help="Label Studio: config, push, pull, agreement, adjudicate, serve, progress")
     p.set_defaults(run=_lazy("newslayers.annotation.commands", "cmd_annotate"))
     asub = p.add_subparsers(dest="action", metavar="ACTION")
     asub.add_parser("config", help="print the Label Studio labeling config")
@@ -208,6 +209,7 @@ def build_parser() -> argparse.ArgumentParser:
             src.add_argument("--input", type=Path)
             a.add_argument("--system", help="pre-annotate with this registered system")
             a.add_argument("--batch-size", type=int, default=50)
+            a.add_argument("--backend", metavar="URL", help="connect this ML backend (annotate serve) to the project")
         else:
             a.add_argument("--out", required=True, type=Path)
             a.add_argument("--per-annotator", action="store_true")
@@ -223,6 +225,15 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--out", required=True, type=Path)
     a.add_argument("--conflicts", type=Path, help="write the list of conflicts here (JSONL)")
     a.add_argument("--reviewer", help="index (0-based) or annotator name of the reviewer's file")
+    a = asub.add_parser("serve", help="run a Label Studio ML backend that pre-annotates with a registered system")
+    a.add_argument("--system", required=True, help="the registered system that predicts")
+    a.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    a.add_argument("--port", type=int, default=9090)
+    a = asub.add_parser("progress", help="per annotator: done, skipped, pending; agreement so far")
+    a.add_argument("--url", help="Label Studio URL (or LABEL_STUDIO_URL)")
+    a.add_argument("--api-key", help="API token (or LABEL_STUDIO_API_KEY)")
+    a.add_argument("--project", required=True, metavar="TITLE")
+    a.add_argument("--json", action="store_true")
 
     p = sub.add_parser("real", help="the real-page track: materialise the stand-off gold, or fetch the pages")
     p.set_defaults(run=_lazy("newslayers.corpus.commands", "cmd_real"))

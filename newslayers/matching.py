@@ -148,66 +148,9 @@ def match_all_schemes(
     overlap search is shared.
     """
     cands = _candidates(gold, pred)
-    flat = [c[0] for c in cands if c]
-    if all(len(c) <= 1 for c in cands) and len(flat) == len(set(flat)):
-        return _one_to_one(gold, pred, cands)
     overall = {scheme: _greedy(gold, pred, cands, scheme, False)[0].get("", Counts()) for scheme in SCHEMES}
     labels: dict[tuple[str, str], Counts] = {}
     for scheme in SCHEMES:
         for label, c in _greedy(gold, pred, cands, scheme, True)[0].items():
             labels[(label, scheme)] = c
-    return overall, labels
-
-
-# Outcome slots in a flat list of 4 schemes x 5 outcomes, for the fast path below.
-_C, _I, _P, _M, _S = range(5)
-_STRICT, _EXACT, _PARTIAL, _TYPE = (0, 5, 10, 15)
-
-
-def _one_to_one(
-    gold: Sequence[Labelled], pred: Sequence[Labelled], cands: list[list[int]]
-) -> tuple[dict[str, Counts], dict[tuple[str, str], Counts]]:
-    """The common case: no prediction competes for a gold span, so greedy order is moot."""
-    total = [0] * 20
-    per: dict[str, list[int]] = {}
-    label_matched: set[int] = set()
-    for p, c in zip(pred, cands, strict=True):
-        mine = per.get(p[2])
-        if mine is None:
-            mine = per[p[2]] = [0] * 20
-        if not c:
-            for base in (_STRICT, _EXACT, _PARTIAL, _TYPE):
-                total[base + _S] += 1
-                mine[base + _S] += 1
-            continue
-        t = gold[c[0]]
-        bounds, same = p[0] == t[0] and p[1] == t[1], p[2] == t[2]
-        total[_STRICT + (_C if bounds and same else _I)] += 1
-        total[_EXACT + (_C if bounds else _I)] += 1
-        total[_PARTIAL + (_C if bounds else _P)] += 1
-        total[_TYPE + (_C if same else _I)] += 1
-        if same:
-            label_matched.add(c[0])
-            mine[_STRICT + (_C if bounds else _I)] += 1
-            mine[_EXACT + (_C if bounds else _I)] += 1
-            mine[_PARTIAL + (_C if bounds else _P)] += 1
-            mine[_TYPE + _C] += 1
-        else:
-            for base in (_STRICT, _EXACT, _PARTIAL, _TYPE):
-                mine[base + _S] += 1
-    matched = {c[0] for c in cands if c}
-    for ti, t in enumerate(gold):
-        if ti not in matched:
-            for base in (_STRICT, _EXACT, _PARTIAL, _TYPE):
-                total[base + _M] += 1
-        if ti not in label_matched:
-            mine = per.get(t[2])
-            if mine is None:
-                mine = per[t[2]] = [0] * 20
-            for base in (_STRICT, _EXACT, _PARTIAL, _TYPE):
-                mine[base + _M] += 1
-    overall = {scheme: Counts(*total[5 * k : 5 * k + 5]) for k, scheme in enumerate(SCHEMES)}
-    labels = {
-        (label, scheme): Counts(*v[5 * k : 5 * k + 5]) for label, v in per.items() for k, scheme in enumerate(SCHEMES)
-    }
     return overall, labels

@@ -17,7 +17,7 @@ import pytest
 import yaml
 from conftest import REPO, run_cli
 from huggingface_hub import DatasetCard
-from newslayers.corpus import corpus_stats, load_corpus, merge_stats
+from newslayers.corpus import load_corpus
 from newslayers.corpus.hf import (
     BUILD_FILE,
     CONFIGS,
@@ -39,6 +39,7 @@ from newslayers.corpus.hf_build import shaping_files
 from newslayers.corpus.hf_features import unaligned_spans
 from newslayers.corpus.hf_publish import cmd_publish
 from newslayers.corpus.realpages import ANNOTATION_PATHS, materialize
+from newslayers.corpus.stats import corpus_stats, merge_stats
 
 from newslayers import DATASET_VERSION
 from newslayers.errors import UserError
