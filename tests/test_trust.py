@@ -252,3 +252,25 @@ def test_a_warc_record_cut_short_is_reported(tmp_path: Path) -> None:
     result = run_cli("ingest", str(warc), "--out", str(out), "--workers", "1")
     assert result.returncode == 1 and "cut short" in result.stderr
     assert len(out.read_text(encoding="utf-8").splitlines()) == 1
+
+
+# ----------------------------------------------------------------------------- reproducible
+
+
+def test_two_leaderboard_runs_write_identical_bytes(tmp_path: Path) -> None:
+    """Predictions, results, tables and plots: the same bytes twice, reference tools included."""
+    systems = ["rules", "trafilatura", "justext", "quantulum3", "spacy"]
+    outs = []
+    for run in ("one", "two"):
+        out = tmp_path / run
+        result = run_cli("leaderboard", "--split", "test", "--out", str(out), "--systems", *systems)
+        assert result.returncode == 0, result.stderr[-2000:]
+        outs.append(out)
+    files = sorted(p.relative_to(outs[0]) for p in outs[0].rglob("*") if p.is_file())
+    assert len(files) > 10
+    for name in files:
+        if name.name == "timings.json":
+            continue
+        assert (outs[0] / name).read_bytes() == (outs[1] / name).read_bytes(), name
+    predicted = {p.stem for p in (outs[0] / "predictions" / "test").glob("*.jsonl")}
+    assert predicted == set(systems)
