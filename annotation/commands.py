@@ -1,4 +1,4 @@
-"""``newslayers annotate config | push | pull | agreement | adjudicate``."""
+"""``newslayers annotate config | push | pull | agreement | adjudicate | serve | progress``."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from typing import Any
 from newslayers.annotation.config import labeling_config
 from newslayers.annotation.interannotator import agreement_report
 from newslayers.annotation.studio import Studio, credentials, pull, push
+from newslayers.annotation.throughput import progress_report
 from newslayers.baselines import prepared_system
 from newslayers.corpus import load_corpus
 from rich.console import Console
@@ -35,10 +36,12 @@ def cmd_annotate(args: argparse.Namespace) -> int:
         "pull": _pull,
         "agreement": _agreement,
         "adjudicate": _adjudicate,
+        "serve": _serve,
+        "progress": _progress,
     }
     action = getattr(args, "action", None)
     if action not in actions:
-        raise UserError("choose an action: config, push, pull, agreement or adjudicate (see --help)")
+        raise UserError("choose an action: config, push, pull, agreement, adjudicate, serve or progress (see --help)")
     return actions[action](args)
 
 
@@ -62,7 +65,7 @@ def _documents(args: argparse.Namespace) -> list[Document]:
 
 def _system(name: str) -> tuple[Callable[[Sequence[Document]], list[Document]], str]:
     """A registered system's safe predict (page only, checked, failures reported) and its model version."""
-    system, how = prepared_system(name, lambda: load_corpus("train"))
+    system, how = prepared_system(name, lambda: load_corpus("train"), load_corpus)
     print(f"{name}: {how}", file=sys.stderr)
 
     def predict(documents: Sequence[Document]) -> list[Document]:
@@ -81,6 +84,8 @@ def _studio(args: argparse.Namespace) -> Any:
 
 
 def _push(args: argparse.Namespace) -> int:
+    if args.backend and not args.backend.startswith(("http://", "https://")):
+        raise UserError(f"--backend must be a URL starting with http:// or https://, got {args.backend!r}")
     docs = _documents(args)
     studio = _studio(args)
     predict, model_version = None, None
@@ -95,6 +100,8 @@ def _push(args: argparse.Namespace) -> int:
         + (f", {report.predictions_added} pre-annotation(s) from {model_version}" if model_version else "")
         + f" in {time.perf_counter() - started:.1f}s"
     )
+    if report.instructions_updated:
+        print("instructions updated from annotation/GUIDELINES.md")
     if report.kept_annotated:
         ids = ", ".join(report.kept_annotated[:10])
         print(
@@ -102,7 +109,17 @@ def _push(args: argparse.Namespace) -> int:
             f"their tasks keep the old data: {ids}",
             file=sys.stderr,
         )
+    if args.backend:
+        _connect_backend(studio, report.project_id, args.backend)
     return 0
+
+
+def _connect_backend(studio: Studio, project_id: int, url: str) -> None:
+    model_version, added = studio.connect_backend(project_id, url.rstrip("/"))
+    print(
+        f"ML backend {url} ({model_version}) {'connected' if added else 'already connected'}: "
+        "tasks opened without pre-annotations get them from it"
+    )
 
 
 # ----------------------------------------------------------------------------- pull
@@ -216,4 +233,70 @@ def _adjudicate(args: argparse.Namespace) -> int:
     by_kind = Counter((c.layer, c.decision) for c in conflicts)
     summary = ", ".join(f"{layer} {decision}: {n}" for (layer, decision), n in sorted(by_kind.items())) or "none"
     print(f"wrote {len(docs)} adjudicated document(s) to {args.out}; {len(conflicts)} conflict(s) ({summary})")
+    return 0
+
+
+# ----------------------------------------------------------------------------- serve
+
+
+def _serve(args: argparse.Namespace) -> int:
+    """Run the ML backend until interrupted (the optional ``server`` extra provides the web stack)."""
+    try:
+        import uvicorn
+        from newslayers.annotation.backend import create_app
+    except ImportError as err:
+        raise UserError(f"annotate serve needs {err.name}: pip install 'newslayers[server]'") from None
+    predict, model_version = _system(args.system)
+    app = create_app(predict, model_version)
+    url = f"http://{args.host}:{args.port}"
+    print(
+        f"serving {model_version} as a Label Studio ML backend at {url}; connect it with "
+        f"`newslayers annotate push --project TITLE --input DOCS.jsonl --backend {url}` (Ctrl+C stops)",
+        flush=True,
+    )
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    return 0
+
+
+# ----------------------------------------------------------------------------- progress
+
+
+def _progress_tables(title: str, report: dict[str, Any]) -> None:
+    console = Console()
+    people = Table(
+        title=f"{title}: {report['tasks']} task(s), {report['annotated_tasks']} annotated, "
+        f"{report['tasks_with_two_annotators']} by two or more annotators"
+    )
+    for column in ("annotator", "done", "skipped", "pending", "median s/task"):
+        people.add_column(column, justify="left" if column == "annotator" else "right")
+    for row in report["annotators"]:
+        seconds = "n/a" if row["median_seconds"] is None else f"{row['median_seconds']:.1f}"
+        people.add_row(row["annotator"], *(str(row[k]) for k in ("done", "skipped", "pending")), seconds)
+    console.print(people)
+    if not report["agreement"]:
+        console.print("agreement: no task has been submitted by two annotators yet")
+        return
+    kappas = sorted({layer for pair in report["agreement"] for layer in pair["kappa"]})
+    agree = Table(title="Agreement so far (each layer's headline F1; Cohen's kappa over characters)")
+    for column in ("annotators", "tasks", *layer_names(), *(f"{layer} kappa" for layer in kappas)):
+        agree.add_column(column)
+    for pair in report["agreement"]:
+        cells = [_fmt(pair["headline"].get(layer)) for layer in layer_names()]
+        agree.add_row(
+            f"{pair['a']} / {pair['b']}", str(pair["tasks"]), *cells, *(_fmt(pair["kappa"].get(k)) for k in kappas)
+        )
+    console.print(agree)
+
+
+def _progress(args: argparse.Namespace) -> int:
+    studio = _studio(args)
+    project = studio.find_project(args.project)
+    if project is None:
+        raise UserError(f"no project titled {args.project!r} at {studio.url}; push documents to it first")
+    project_id = int(project.id)
+    report = progress_report(studio.export(project_id), studio.task_count(project_id), studio.user_names())
+    if args.json:
+        print(json.dumps({"project": args.project, **report}, indent=2, sort_keys=True, ensure_ascii=False))
+    else:
+        _progress_tables(args.project, report)
     return 0

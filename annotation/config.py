@@ -41,18 +41,28 @@ _KEY_POOL = "1234567890abcdefgijklmnopqstvwxyz"
 _OFFSETS = ("start", "end")
 # What annotators type into a free-text field; a field not listed here is shown by name.
 _FIELD_HINTS = {
-    VALUE: "Value (plain number: 24, 4200000000, 0.6667; empty = null)",
+    VALUE: "Value (24, 4200000000, 0.6667; empty = null)",
     HIGH: "High end (ranges only)",
-    UNIT: "Unit (count, percent, usd, km, …; empty = null)",
+    UNIT: "Unit (count, percent, usd, km…; empty = null)",
 }
-# Per-region fields float at the bottom of the page view while their region is selected:
-# on a long page the annotator would otherwise scroll past the whole text to reach them.
-_FIELDS_STYLE = (
-    "position: sticky; bottom: 0; z-index: 20; background: #FFFDF2; border-top: 2px solid #C2B280; "
-    "padding: 4px 10px 6px; display: flex; flex-wrap: wrap; column-gap: 16px"
-)
-_FIELD_STYLE = "flex: 1 1 170px; min-width: 150px"
-_CHOICES_STYLE = "flex: 1 1 100%"
+# Layout, as CSS in the config's <Style>. The label palette stays at the top of the page
+# view, the groups packed in rows: with a heading line above every group it filled a
+# 1000-pixel window, and it scrolled away on long pages. A region's fields float at the
+# bottom while it is selected: below the page they were a long scroll away. Both sit above
+# the editor's relation arrows (z-index 100), which would otherwise be drawn across them.
+_CSS = """
+.nl-palette { position: sticky; top: 0; z-index: 150; background: #FFFFFF; border-bottom: 1px solid #DDDDDD;
+  padding: 2px 0 4px; margin-bottom: 6px; line-height: 30px }
+.nl-group { display: inline; margin-right: 14px }
+.nl-group h4 { display: inline-block; margin: 0 6px 0 0 !important; font-size: 13px !important; color: #555555 }
+.nl-group .lsf-labels { display: inline; margin: 0 !important; padding: 0 !important }
+.nl-fields { position: sticky; bottom: 0; z-index: 150; background: #FFFDF2; border-top: 2px solid #C2B280;
+  padding: 2px 10px 6px; display: flex; flex-wrap: wrap; column-gap: 16px }
+.nl-fields h4 { margin: 4px 0 2px !important; font-size: 13px !important; color: #555555 }
+.nl-field { flex: 1 1 170px; min-width: 150px }
+.nl-choices { flex: 1 1 100% }
+"""
+PALETTE, GROUP, FIELDS, FIELD, CHOICES = "nl-palette", "nl-group", "nl-fields", "nl-field", "nl-choices"
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,11 +109,9 @@ def _title(name: str) -> str:
     return name.replace("_", " ").capitalize()
 
 
-def _heading(spec: LayerSpec, has_fields: bool) -> str:
-    hint = " — select a region to fill its fields" if has_fields else ""
-    if spec.links:
-        hint += f" — link each to its {' and '.join(spec.links)} (select it, Alt+R, click the other)"
-    return f"{_title(spec.name)}: {spec.description}{hint}"
+def _heading(spec: LayerSpec) -> str:
+    """A short row heading: the layer's name (what it is and how to use it is in the instructions)."""
+    return _title(spec.name)
 
 
 def _roles_name(spec: LayerSpec) -> str:
@@ -134,10 +142,10 @@ def layer_controls() -> tuple[LayerControls, ...]:
         roles = None
         if spec.links:
             taken.add(_roles_name(spec))
-            heading = f"{_title(spec.name)}: their {' and '.join(spec.links)}"
+            heading = " and ".join(spec.links).capitalize()
             roles = LabelGroup(_roles_name(spec), heading, tuple(link.upper() for link in spec.links))
         fields = _field_controls(spec, taken)
-        labels = LabelGroup(spec.name, _heading(spec, bool(fields)), spec.labels, pastel=not spec.marks_content)
+        labels = LabelGroup(spec.name, _heading(spec), spec.labels, pastel=not spec.marks_content)
         out.append(LayerControls(spec, labels, roles, fields))
     return tuple(out)
 
@@ -193,8 +201,9 @@ def label_colours(groups: Sequence[LabelGroup]) -> dict[str, str]:
 
 
 def _labels(parent: ET.Element, group: LabelGroup, colours: dict[str, str], keys: dict[str, str]) -> None:
-    ET.SubElement(parent, "Header", value=group.heading, size="6")
-    labels = ET.SubElement(parent, "Labels", name=group.name, toName=TEXT, showInline="true")
+    row = ET.SubElement(parent, "View", className=GROUP)
+    ET.SubElement(row, "Header", value=group.heading, size="6")
+    labels = ET.SubElement(row, "Labels", name=group.name, toName=TEXT, showInline="true")
     for value in group.values:
         attrs = {"value": value, "background": colours[value]}
         if value in keys:
@@ -204,9 +213,9 @@ def _labels(parent: ET.Element, group: LabelGroup, colours: dict[str, str], keys
 
 def _fields(parent: ET.Element, controls: LayerControls) -> None:
     """The layer's per-region fields, shown while one of its regions is selected."""
-    view = ET.SubElement(parent, "View", visibleWhen="region-selected", whenTagName=controls.layer, style=_FIELDS_STYLE)
+    view = ET.SubElement(parent, "View", visibleWhen="region-selected", whenTagName=controls.layer, className=FIELDS)
     for field in sorted(controls.fields, key=lambda f: bool(f.choices)):  # text boxes in one row
-        box = ET.SubElement(view, "View", style=_CHOICES_STYLE if field.choices else _FIELD_STYLE)
+        box = ET.SubElement(view, "View", className=CHOICES if field.choices else FIELD)
         ET.SubElement(box, "Header", value=field.heading, size="6")
         if field.choices:
             choices = ET.SubElement(
@@ -229,11 +238,13 @@ def build_config(groups: Sequence[LabelGroup] | None = None) -> str:
         raise ValueError("a label value appears in two groups; Label Studio needs them distinct")
     colours, keys = label_colours(groups), assign_hotkeys(groups)
     root = ET.Element("View")
+    ET.SubElement(root, "Style").text = _CSS
     relations = ET.SubElement(root, "Relations")
     for relation in relation_labels():
         ET.SubElement(relations, "Relation", value=relation)
+    palette = ET.SubElement(root, "View", className=PALETTE)
     for group in groups:
-        _labels(root, group, colours, keys)
+        _labels(palette, group, colours, keys)
     ET.SubElement(root, "Text", name=TEXT, value="$text", granularity="symbol")
     for layer in controls:
         if layer.fields:

@@ -240,9 +240,11 @@ class _Reader:
             if span is None:
                 self.problem(region.id, f"offsets [{start}, {end}) are outside the text of length {len(self.text)}")
             return span
-        for candidate in (span, self._legacy_span(start, end)):
-            if candidate is not None and same_text(region.text, self.text[candidate.start : candidate.end]):
-                return candidate
+        candidates = [c for c in (span, self._legacy_span(start, end)) if c is not None]
+        for match in (str.__eq__, same_text):  # an exact reading wins over one equal but for whitespace
+            for candidate in candidates:
+                if match(region.text, self.text[candidate.start : candidate.end]):
+                    return candidate
         shown = span or Span(max(0, min(start, len(self.text))), max(0, min(end, len(self.text))))
         self.problem(
             region.id,

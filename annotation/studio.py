@@ -1,4 +1,4 @@
-"""Talking to a Label Studio server through ``label-studio-sdk``: push and pull.
+"""Talking to a Label Studio server through ``label-studio-sdk``: push, pull, ML backend.
 
 Every server error becomes one :class:`UserError` that says what to do (server down, key
 refused, project with a foreign config). The API key is only ever handed to the SDK: it
@@ -7,6 +7,7 @@ is never printed, logged or put in a message.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -18,6 +19,7 @@ from label_studio_sdk import LabelStudio
 from label_studio_sdk.core.api_error import ApiError
 from newslayers.annotation import convert
 from newslayers.annotation.config import config_differences, labeling_config
+from newslayers.annotation.instructions import instructions
 
 from newslayers.adjudication import ANNOTATOR_KEY, Conflict, Version, merge_versions
 from newslayers.agreement import BASE_ID_KEY
@@ -49,6 +51,25 @@ def _detail(body: Any) -> str:
             if body.get(key):
                 return str(body[key])[:300]
     return str(body)[:300] if body else ""
+
+
+def backend_model_version(url: str) -> str:
+    """The model version an ML backend reports on ``/health`` (``annotate serve`` does), else its URL."""
+    try:
+        response = httpx.get(f"{url}/health", timeout=10.0)
+    except httpx.HTTPError as err:
+        raise UserError(
+            f"cannot reach the ML backend at {url} ({type(err).__name__}): start it with "
+            "`newslayers annotate serve --system NAME`, or check --backend"
+        ) from None
+    if response.status_code != 200:
+        raise UserError(f"the ML backend at {url} answered HTTP {response.status_code} on /health")
+    try:
+        body = response.json()
+    except ValueError:
+        body = {}
+    version = body.get("model_version") if isinstance(body, dict) else None
+    return str(version) if version else f"ml-backend {url}"
 
 
 class Studio:
@@ -108,7 +129,7 @@ class Studio:
         return found[0]
 
     def ensure_project(self, title: str) -> tuple[int, bool]:
-        """Find the project by title or create it; (id, created)."""
+        """Find the project by title or create it, with the guidelines as its instructions; (id, created)."""
         project = self.find_project(title)
         if project is not None:
             return int(project.id), False
@@ -117,8 +138,56 @@ class Studio:
                 title=title,
                 label_config=labeling_config(),
                 description="newslayers: entities, numeric claims, quotes and boilerplate (annotation/GUIDELINES.md)",
+                expert_instruction=instructions(),
+                show_instruction=True,
             )
         return int(created.id), True
+
+    def refresh_instructions(self, project_id: int) -> bool:
+        """Replace the project's instructions when the guidelines changed; whether it did."""
+        text = instructions()
+        with self.call("read the project's instructions"):
+            project = self.client.projects.get(project_id)
+        if project.expert_instruction == text and project.show_instruction:
+            return False
+        with self.call("update the project's instructions"):
+            self.client.projects.update(project_id, expert_instruction=text, show_instruction=True)
+        return True
+
+    def task_count(self, project_id: int) -> int:
+        with self.call("count the project's tasks"):
+            return int(self.client.projects.get(project_id).task_number or 0)
+
+    # ------------------------------------------------------------------ ML backend
+
+    def connect_backend(self, project_id: int, url: str) -> tuple[str, bool]:
+        """Attach an ML backend to the project (once) and show its predictions; (model version, added)."""
+        model_version = backend_model_version(url)
+        with self.call("list the project's ML backends"):
+            existing = [b for b in self.client.ml.list(project=project_id) if (b.url or "").rstrip("/") == url]
+        added = not existing
+        if added:
+            with self.call_backend(url):
+                self.client.ml.create(
+                    project=project_id, url=url, title=model_version, is_interactive=False, auto_update=True
+                )
+        with self.call("set the project's model version"):
+            self.client.projects.update(project_id, model_version=model_version, show_collab_predictions=True)
+        return model_version, added
+
+    @contextmanager
+    def call_backend(self, url: str) -> Iterator[None]:
+        """Label Studio refuses backends on this machine or a private network unless told not to."""
+        try:
+            with self.call(f"connect the ML backend at {url}"):
+                yield
+        except UserError as err:
+            if "reserved network address" not in str(err):
+                raise
+            raise UserError(
+                f"{err}. A backend on this machine or a private network needs Label Studio started with "
+                "ML_BLOCK_LOCAL_IP=false (and USE_DEFAULT_BANNED_SUBNETS=false for the backend's webhook)"
+            ) from None
 
     # ------------------------------------------------------------------ tasks
 
@@ -154,8 +223,6 @@ class Studio:
 
     def export(self, project_id: int) -> list[dict]:
         """All tasks that have annotations, as Label Studio's JSON export."""
-        import json
-
         with self.call("export the project"):
             raw = b"".join(self.client.projects.exports.download_sync(project_id, export_type="JSON"))
         return json.loads(raw)
@@ -179,6 +246,7 @@ class PushReport:
     kept_annotated: list[str] = field(default_factory=list)
     predictions_added: int = 0
     model_version: str | None = None
+    instructions_updated: bool = False
 
 
 Predictor = Callable[[list[Document]], list[Document]]
@@ -204,6 +272,8 @@ def push(
     """
     report = PushReport(model_version=model_version)
     report.project_id, report.created_project = studio.ensure_project(title)
+    if not report.created_project:
+        report.instructions_updated = studio.refresh_instructions(report.project_id)
     existing = {} if report.created_project else _tasks_by_document(studio, report.project_id, predict is not None)
     states = {d.id: _state(d, existing[d.id]) if d.id in existing else "new" for d in docs}
     for doc in docs:
@@ -303,11 +373,12 @@ def _submitted(task: dict, users: dict[int, str], out: PullResult) -> list[_Anno
         by = ann.get("completed_by")
         user = str(by.get("id") if isinstance(by, dict) else by)
         when = str(ann.get("updated_at") or ann.get("created_at") or "")
-        found.append(_Annotation(int(ann["id"]), _annotator(by, users), user, when, doc))
+        found.append(_Annotation(int(ann["id"]), annotator_name(by, users), user, when, doc))
     return sorted(found, key=lambda a: (a.when, a.id))
 
 
-def _annotator(completed_by: Any, users: dict[int, str]) -> str:
+def annotator_name(completed_by: Any, users: dict[int, str]) -> str:
+    """The annotator of an exported annotation: their email, else ``user-ID``."""
     if isinstance(completed_by, dict):
         return str(completed_by.get("email") or f"user-{completed_by.get('id')}")
     if isinstance(completed_by, int):

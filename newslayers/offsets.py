@@ -1,8 +1,10 @@
 """UTF-16 code units <-> Python code points.
 
-Label Studio and browsers count offsets in UTF-16 code units, as JavaScript strings do:
-a character outside the Basic Multilingual Plane (emoji, some CJK) counts two. The
-contract counts code points. These are the only two conversion functions in the project.
+JavaScript strings count UTF-16 code units: a character outside the Basic Multilingual
+Plane (emoji, some CJK) counts two, while the contract counts code points. Label Studio
+1.23.2's editor stores text regions in code points (the browser test showed it), but older
+editors stored UTF-16 units; the annotation room reads a region in whichever unit makes its
+stored text match. These are the only two conversion functions in the project.
 """
 
 from __future__ import annotations

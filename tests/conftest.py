@@ -7,9 +7,12 @@ import os
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from ls_server import Server, executable, run_server
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -58,3 +61,20 @@ def realpages() -> Path:
     if not (path / "ground-truth.json").exists():
         pytest.skip("../shared/realpages is not present")
     return path
+
+
+@pytest.fixture(scope="session")
+def label_studio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """One real Label Studio server for every test file of the session that needs it."""
+    if executable() is None:
+        pytest.skip(
+            "the label-studio executable is not installed next to this Python (pip install 'newslayers[server]')"
+        )
+    yield from run_server(tmp_path_factory.mktemp("label-studio"))
+
+
+@pytest.fixture(scope="session")
+def client(label_studio: Server) -> Any:
+    from label_studio_sdk import LabelStudio
+
+    return LabelStudio(base_url=label_studio.url, api_key=label_studio.token)

@@ -28,6 +28,7 @@ class Server:
     url: str
     token: str
     username: str
+    password: str  # for the browser test, which logs in as a person does
     started_in: float
     log: Path
 
@@ -61,7 +62,11 @@ def _server_env(data_dir: Path, username: str, password: str, token: str) -> dic
             "LABEL_STUDIO_USER_TOKEN": token,
             "LABEL_STUDIO_BASE_DATA_DIR": str(data_dir),
             "LABEL_STUDIO_ENABLE_LEGACY_API_TOKEN": "true",
-            "LATEST_VERSION_CHECK": "false",  # no call to pypi.org at start
+            "LATEST_VERSION_CHECK": "false",  # no call to the package index at start
+            # The ML backend under test listens on 127.0.0.1, which Label Studio refuses by
+            # default (for the backend itself and for the webhook it registers for it).
+            "ML_BLOCK_LOCAL_IP": "false",
+            "USE_DEFAULT_BANNED_SUBNETS": "false",
             "LOG_LEVEL": "WARNING",
         }
     )
@@ -117,6 +122,6 @@ def run_server(data_dir: Path) -> Iterator[Server]:
             if time.perf_counter() - started > START_TIMEOUT:
                 raise RuntimeError(f"label-studio did not answer /health in {START_TIMEOUT:.0f}s:\n{_tail(log)}")
             time.sleep(0.5)
-        yield Server(url, token, username, time.perf_counter() - started, log)
+        yield Server(url, token, username, password, time.perf_counter() - started, log)
     finally:
         _stop(process)

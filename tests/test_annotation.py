@@ -19,6 +19,7 @@ from newslayers.adjudication import ANNOTATOR_KEY, BASE_ID_KEY, Version, merge_v
 from newslayers.errors import UserError
 from newslayers.jsonl import document_to_json, dumps_document
 from newslayers.model import Boilerplate, Document, Entity, NumericClaim, Quote, Span
+from newslayers.offsets import OffsetMap
 from newslayers.schema import BOILERPLATE_KINDS, ENTITY_LABELS, QUALIFIERS, QUOTE_KINDS
 
 PAGE = "Home › World 🌍\r\nKYIV — “We will rebuild 🏗️,” Mayor Ruth Keane said.\r\n東京\u00a0voters: more than 24 😀.\r\n© 2026"
@@ -109,13 +110,26 @@ def test_cli_prints_the_config() -> None:
 # ----------------------------------------------------------------------------- converters
 
 
-def test_page_round_trips_with_utf16_offsets() -> None:
+def test_page_round_trips_with_code_point_offsets() -> None:
+    """Label Studio 1.23's editor counts code points (tests/test_browser.py measures it)."""
     doc = page_document()
     result = document_result(doc)
     emoji_region = next(r for r in result if r["value"].get("labels") == ["direct"])
-    start = doc.quotes[0].start
-    assert emoji_region["value"]["start"] == len(PAGE[:start].encode("utf-16-le")) // 2 == start + 1
+    assert emoji_region["value"]["start"] == doc.quotes[0].start
     back, problems = roundtrip(doc)
+    assert problems == []
+    assert dumps_document(back) == dumps_document(doc)
+
+
+def test_regions_of_an_older_editor_in_utf16_units_still_read() -> None:
+    doc = page_document()
+    units = OffsetMap(PAGE)
+    legacy = json.loads(json.dumps(document_result(doc)))
+    for item in legacy:
+        if "start" in item.get("value", {}):
+            item["value"]["start"] = units.to_utf16(item["value"]["start"])
+            item["value"]["end"] = units.to_utf16(item["value"]["end"])
+    back, problems = document_from_result(task_data(doc), legacy)
     assert problems == []
     assert dumps_document(back) == dumps_document(doc)
 
@@ -179,9 +193,8 @@ def test_any_page_round_trips(doc: Document) -> None:
         assert sorted(json.dumps(x, sort_keys=True) for x in got[layer]) == sorted(unique)
     for item in document_result(doc):
         if "value" in item and "text" in item["value"] and item["type"] == "labels":
-            units = doc.text.encode("utf-16-le")
             v = item["value"]
-            assert units[2 * v["start"] : 2 * v["end"]].decode("utf-16-le") == v["text"]
+            assert doc.text[v["start"] : v["end"]] == v["text"]
 
 
 def _entity_result(region_id: str, start: int, end: int, text: str, label: str = "GPE") -> dict:

@@ -1,21 +1,21 @@
 """The annotation loop against a REAL Label Studio server (started once per session).
 
 Annotations are submitted through the same endpoint the web editor posts to
-(``POST /api/tasks/{id}/annotations/``), with UTF-16 offsets, relations and per-region
-fields, by two different users; pulled documents must match them offset for offset.
+(``POST /api/tasks/{id}/annotations/``), with the editor's code-point offsets, relations and
+per-region fields, by two different users; pulled documents must match them offset for
+offset. ``tests/test_browser.py`` makes annotations in the editor itself.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from conftest import run_cli, write_jsonl
-from ls_server import Server, executable, free_port, run_server
+from ls_server import Server, free_port
 from newslayers.annotation import config as C
 from newslayers.annotation.convert import document_from_result, document_result, task
 
@@ -96,22 +96,6 @@ def bare(doc: Document) -> Document:
 # ----------------------------------------------------------------------------- fixtures
 
 
-@pytest.fixture(scope="session")
-def label_studio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    if executable() is None:
-        pytest.skip(
-            "the label-studio executable is not installed next to this Python (pip install 'newslayers[server]')"
-        )
-    yield from run_server(tmp_path_factory.mktemp("label-studio"))
-
-
-@pytest.fixture(scope="session")
-def client(label_studio: Server) -> Any:
-    from label_studio_sdk import LabelStudio
-
-    return LabelStudio(base_url=label_studio.url, api_key=label_studio.token)
-
-
 def cli(server: Server, *args: str, key: str | None = None) -> Any:
     """The real command line, with credentials from the environment (never on disk)."""
     env = {**os.environ, "LABEL_STUDIO_URL": server.url, "LABEL_STUDIO_API_KEY": key or server.token}
@@ -124,7 +108,7 @@ def project_tasks(client: Any, title: str) -> list[Any]:
 
 
 def submit(client: Any, task_id: int, doc: Document, user: int | None = None, **extra: Any) -> Any:
-    """Post an annotation the way the editor does: result with UTF-16 offsets, lead time."""
+    """Post an annotation the way the editor does: result with code-point offsets, lead time."""
     body: dict[str, Any] = {"result": document_result(doc, prefix="r"), "lead_time": 12.5, **extra}
     if user is not None:
         body["completed_by"] = user
@@ -190,7 +174,7 @@ def test_two_annotators_round_trip_offset_for_offset(label_studio: Server, clien
 
     sent = document_result(a, prefix="r")
     emoji_quote = next(r for r in sent if r["from_name"] == C.QUOTES)
-    assert emoji_quote["value"]["start"] != a.quotes[0].start  # UTF-16 offsets really differ here
+    assert emoji_quote["value"]["start"] == a.quotes[0].start  # the 1.23 editor counts code points too
     assert any(r.get("type") == "relation" for r in sent) and any(
         r["from_name"] == C.UNIT for r in sent if "from_name" in r
     )
@@ -305,3 +289,44 @@ def test_server_down_is_one_clear_message(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "cannot reach Label Studio" in result.stderr and "Traceback" not in result.stderr
     assert key not in result.stderr + result.stdout
+
+
+@pytest.mark.server
+def test_progress_per_annotator_and_agreement_so_far(label_studio: Server, client: Any, tmp_path: Path) -> None:
+    from newslayers.agreement import agreement
+
+    a, b, cjk = emoji_annotation("a"), emoji_annotation("b"), cjk_annotation()
+    third = Document(id="ls-third", text="Nothing to see here.\n", split="test")
+    path = write_jsonl(tmp_path / "docs.jsonl", [document_to_json(bare(d)) for d in (a, cjk, third)])
+    assert cli(label_studio, "push", "--project", "progress", "--input", str(path)).returncode == 0
+    tasks = {t.data["id"]: t for t in project_tasks(client, "progress")}
+    other = client.users.create(username="third", email="third@example.com", password="third-pass-123")
+    submit(client, tasks["ls-emoji"].id, a)
+    submit(client, tasks["ls-cjk"].id, cjk)
+    submit(client, tasks["ls-emoji"].id, b, user=other.id, lead_time=30.0)
+    client.annotations.create(id=tasks["ls-cjk"].id, result=[], was_cancelled=True, completed_by=other.id)
+
+    result = cli(label_studio, "progress", "--project", "progress", "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["tasks"] == 3 and report["annotated_tasks"] == 2 and report["tasks_with_two_annotators"] == 1
+    rows = {r["annotator"]: r for r in report["annotators"]}
+    assert {k: rows[label_studio.username][k] for k in ("done", "skipped", "pending")} == {
+        "done": 2,
+        "skipped": 0,
+        "pending": 1,
+    }
+    assert {k: rows["third@example.com"][k] for k in ("done", "skipped", "pending", "median_seconds")} == {
+        "done": 1,
+        "skipped": 1,
+        "pending": 1,
+        "median_seconds": 30.0,
+    }
+    (pair,) = report["agreement"]
+    assert (pair["a"], pair["b"], pair["tasks"]) == ("tester@example.com", "third@example.com", 1)
+    expected = agreement([a], [b])
+    assert pair["layers"]["entities"] == expected["entities"]
+    assert pair["headline"]["entities"] == expected["entities"]["strict"]["f1"]
+
+    table = cli(label_studio, "progress", "--project", "progress")
+    assert table.returncode == 0 and "third@example.com" in table.stdout and "Agreement so far" in table.stdout
