@@ -26,6 +26,7 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 
 from newslayers.align import align_extracted
 from newslayers.htmltext import BLOCK_TAGS, TextBlock, parse_html, text_blocks
+from newslayers.lines import Line, line_kind
 from newslayers.model import Boilerplate, Document
 from newslayers.progress import ProgressBar
 from newslayers.schema import BOILERPLATE_KINDS
@@ -117,6 +118,14 @@ class _PageFeatures:
         self.kept = kept
         self.attr_cache: dict[Any, np.ndarray] = {}
         self.link_cache: dict[Any, int] = {}
+        self.share_cache: dict[int, float] = {}
+        self.prose = np.array([_is_prose(b.text) for b in blocks], dtype=np.float32)
+        self.prose_at = np.flatnonzero(self.prose)
+        n = len(blocks)
+        self.first_prose, self.last_prose = (self.prose_at[0], self.prose_at[-1]) if len(self.prose_at) else (0, n - 1)
+        sizes = np.array([len(b.text) for b in blocks], dtype=np.float64)
+        self.cumulative = np.cumsum(sizes) / max(sizes.sum(), 1)
+        self.rules_kinds = _rules_kinds(blocks)
         self.container_of: list[Any] = [self._container(b.element) for b in blocks]
         self.container_lines: dict[Any, list[int]] = {}
         for i, container in enumerate(self.container_of):
@@ -139,6 +148,12 @@ class _PageFeatures:
                     total += len(" ".join(a.text_content().split()))
             self.link_cache[element] = total
         return self.link_cache[element]
+
+    def link_share(self, i: int) -> float:
+        if i not in self.share_cache:
+            block = self.blocks[i]
+            self.share_cache[i] = min(self.link_chars(block.element) / max(len(block.text), 1), 1.0)
+        return self.share_cache[i]
 
     @staticmethod
     def _container(element: Any) -> Any:
@@ -187,60 +202,68 @@ def _ancestors(element: Any) -> tuple[list[str], list[Any]]:
     return tags, elements
 
 
-def block_features(blocks: Sequence[Block], kept: Sequence[float], title: str) -> np.ndarray:
-    """One row of numbers per block; ``kept`` is the share of each line trafilatura keeps."""
-    if not blocks:
-        return np.zeros((0, 0), dtype=np.float32)
-    page = _PageFeatures(blocks, kept)
-    n = len(blocks)
-    prose = np.array([_is_prose(b.text) for b in blocks], dtype=np.float32)
-    prose_at = np.flatnonzero(prose)
-    first_prose, last_prose = (prose_at[0], prose_at[-1]) if len(prose_at) else (0, n - 1)
-    sizes = np.array([len(b.text) for b in blocks], dtype=np.float64)
-    cumulative = np.cumsum(sizes) / max(sizes.sum(), 1)
-    rules_kinds = _rules_kinds(blocks)
-    rows = []
-    for i, block in enumerate(blocks):
-        element = block.element
-        tag = element.tag.lower() if isinstance(element.tag, str) else ""
-        tags, ancestors = _ancestors(element)
-        ancestor_words = np.zeros(len(KEYWORDS), dtype=np.float32)
-        for a in ancestors[:8]:
-            ancestor_words = np.maximum(ancestor_words, page.keywords(a))
-        links = min(page.link_chars(element) / max(len(block.text), 1), 1.0)
-        container = page.container_of[i]
-        siblings = page.container_lines[container]
-        distance = float(np.min(np.abs(prose_at - i))) if len(prose_at) else float(n)
-        row = [
-            *_text_features(block.text),
-            links,
-            float("a" in tags[:3]),
-            i / n,
-            float(cumulative[i]),
-            float(i == 0),
-            float(i < first_prose),
-            float(i > last_prose),
-            math.log1p(distance),
-            float(block.text.strip() == title or (len(block.text) > 15 and block.text in title)),
-            math.log1p(len(tags)),
-            *(float(tag == t) for t in OWN_TAGS),
-            *(float(t in tags) for t in ANCESTOR_TAGS),
-            *page.keywords(element),
-            *ancestor_words,
+# Feature groups in column order. The template groups name a site's markup (its tags, class
+# words, where it puts things); a model trained on the synthetic templates alone cannot learn
+# what they mean on the web, so it leaves them out (see ``DomBoilerplateSystem.fit``).
+GROUPS = ("text", "links", "position", "own_tag", "ancestor_tags", "class_words", "ancestor_class_words",
+          "container", "trafilatura", "prose", "rules", "chrome")  # fmt: skip
+TEMPLATE_GROUPS = frozenset({"position", "own_tag", "ancestor_tags", "class_words", "ancestor_class_words"})
+REAL_WEIGHT = 5.0  # a real page's lines weigh this many synthetic ones
+
+
+def _block_groups(page: _PageFeatures, i: int, title: str) -> dict[str, list[float]]:
+    blocks, kept, prose = page.blocks, page.kept, page.prose
+    block, n = blocks[i], len(blocks)
+    element = block.element
+    tag = element.tag.lower() if isinstance(element.tag, str) else ""
+    tags, ancestors = _ancestors(element)
+    ancestor_words = np.zeros(len(KEYWORDS), dtype=np.float32)
+    for a in ancestors[:8]:
+        ancestor_words = np.maximum(ancestor_words, page.keywords(a))
+    siblings = page.container_lines[page.container_of[i]]
+    distance = float(np.min(np.abs(page.prose_at - i))) if len(page.prose_at) else float(n)
+    rules_kind, chrome = page.rules_kinds[i], chrome_kind(block.text)
+    return {
+        "text": _text_features(block.text),
+        "links": [page.link_share(i), float("a" in tags[:3])],
+        "position": [i / n, float(page.cumulative[i]), float(i == 0), math.log1p(len(tags))],
+        "own_tag": [float(tag == t) for t in OWN_TAGS],
+        "ancestor_tags": [float(t in tags) for t in ANCESTOR_TAGS],
+        "class_words": list(page.keywords(element)),
+        "ancestor_class_words": list(ancestor_words),
+        "container": [
             math.log1p(len(siblings)),
             float(np.mean(prose[siblings])),
             float(np.mean([kept[j] for j in siblings])),
-            float(np.mean([min(page.link_chars(blocks[j].element) / max(len(blocks[j].text), 1), 1) for j in siblings])),
-            kept[i],
-            *(float(kept[j]) if 0 <= j < n else -1.0 for j in (i - 2, i - 1, i + 1, i + 2)),
+            float(np.mean([page.link_share(j) for j in siblings])),
+        ],
+        "trafilatura": [kept[i], *(float(kept[j]) if 0 <= j < n else -1.0 for j in (i - 2, i - 1, i + 1, i + 2))],
+        "prose": [
+            float(i < page.first_prose),
+            float(i > page.last_prose),
+            math.log1p(distance),
+            float(block.text.strip() == title or (len(block.text) > 15 and block.text in title)),
             *(float(prose[j]) if 0 <= j < n else -1.0 for j in (i - 2, i - 1, i + 1, i + 2)),
             float(np.mean(prose[max(0, i - 3) : i + 4])),
-            *(float(rules_kinds[i] == k) for k in CHROME_KINDS),
-            float(rules_kinds[i] is not None),
-            *(float(chrome_kind(block.text) == k) for k in CHROME_KINDS),
-        ]
-        rows.append(row)
-    return np.asarray(rows, dtype=np.float32)
+        ],
+        "rules": [*(float(rules_kind == k) for k in CHROME_KINDS), float(rules_kind is not None)],
+        "chrome": [float(chrome == k) for k in CHROME_KINDS],
+    }
+
+
+def block_features(blocks: Sequence[Block], kept: Sequence[float], title: str) -> tuple[np.ndarray, list[str]]:
+    """One row of numbers per block, and the group of each column.
+
+    ``kept`` is the share of each line that trafilatura keeps.
+    """
+    page = _PageFeatures(blocks, kept)
+    rows, groups = [], []
+    for i in range(len(blocks)):
+        parts = _block_groups(page, i, title)
+        rows.append([value for name in GROUPS for value in parts[name]])
+        if not groups:
+            groups = [name for name in GROUPS for _ in parts[name]]
+    return np.asarray(rows, dtype=np.float32).reshape(len(blocks), len(groups)), groups
 
 
 def _rules_kinds(blocks: Sequence[Block]) -> list[str | None]:
@@ -284,16 +307,6 @@ def kept_share(lib: Any, doc: Document, blocks: Sequence[Block]) -> list[float]:
     return [float(prefix[b.end] - prefix[b.start]) / max(b.end - b.start, 1) for b in blocks]
 
 
-def gold_kind(block: Block, spans: Sequence[Boilerplate]) -> str | None:
-    """The kind of the gold boilerplate covering most of a block, if it covers half."""
-    best, best_cover = None, 0
-    for s in spans:
-        cover = min(s.end, block.end) - max(s.start, block.start)
-        if cover > best_cover:
-            best, best_cover = s.kind, cover
-    return best if best_cover * 2 >= block.end - block.start else None
-
-
 # ----------------------------------------------------------------------------- system
 
 
@@ -314,6 +327,9 @@ class DomBoilerplateSystem:
         self.kind = HistGradientBoostingClassifier(
             max_iter=120, learning_rate=0.1, max_leaf_nodes=15, random_state=SEED, early_stopping=False
         )
+        self.groups: list[str] = []
+        self.columns = np.zeros(0, dtype=bool)
+        self.trained_on_real = False
         self.fitted = False
 
     def cache_salt(self) -> str:
@@ -323,39 +339,61 @@ class DomBoilerplateSystem:
         blocks = page_blocks(doc)
         if not blocks:
             return [], np.zeros((0, 0), dtype=np.float32)
-        return blocks, block_features(blocks, kept_share(self._lib, doc, blocks), _page_title(doc, blocks))
+        x, groups = block_features(blocks, kept_share(self._lib, doc, blocks), _page_title(doc, blocks))
+        self.groups = groups
+        return blocks, x
 
     def fit(self, documents: Sequence[Document]) -> DomBoilerplateSystem:
-        rows, is_boiler, kinds = [], [], []
+        """Learn from every page with HTML and gold boilerplate; real pages weigh more.
+
+        Trained on the synthetic templates alone, the model leaves the template groups out;
+        with real pages (``real_validation``) in the training data it reads them all.
+        """
+        rows, is_boiler, kinds, weights = [], [], [], []
         docs = [d for d in documents if d.html and d.text and d.boilerplate is not None]
         with ProgressBar("training dom-boilerplate: pages", total=len(docs)) as bar:
             for doc in docs:
                 blocks, x = self.page_matrix(doc)
+                real = str(doc.split or "").startswith("real")
+                spans = [(b.start, b.end, b.kind) for b in doc.boilerplate or []]
                 for block, row in zip(blocks, x, strict=True):
-                    kind = gold_kind(block, doc.boilerplate or [])
+                    kind = line_kind(doc.text or "", Line(0, block.start, block.end, block.text, 0), spans)
                     rows.append(row)
                     is_boiler.append(kind is not None)
                     kinds.append(kind or "")
+                    weights.append(REAL_WEIGHT if real else 1.0)
                 bar.update(1)
-        x = np.asarray(rows, dtype=np.float32)
-        y = np.asarray(is_boiler)
-        self.is_boiler.fit(x, y)
-        self.kind.fit(x[y], np.asarray(kinds)[y])
+        with_real = any(str(d.split or "").startswith("real") for d in docs)
+        self.columns = np.array([with_real or g not in TEMPLATE_GROUPS for g in self.groups])
+        x = np.asarray(rows, dtype=np.float32)[:, self.columns]
+        y, w = np.asarray(is_boiler), np.asarray(weights)
+        self.is_boiler.fit(x, y, sample_weight=w)
+        self.kind.fit(x[y], np.asarray(kinds)[y], sample_weight=w[y])
+        self.trained_on_real = with_real
         self.fitted = True
         return self
 
     def predict(self, documents: Sequence[Document]) -> list[Document]:
+        """All pages' blocks go through each model in one call (a call costs one walk per tree)."""
         if not self.fitted:
             raise RuntimeError("dom-boilerplate must be fitted on the train split first")
-        return [Document(id=d.id, boilerplate=self._predict_one(d)) for d in documents]
-
-    def _predict_one(self, doc: Document) -> list[Boilerplate]:
-        blocks, x = self.page_matrix(doc)
-        if not blocks:
-            return predict_boilerplate(doc.text or "")[0]
-        boiler = self.is_boiler.predict(x)
-        kinds = self.kind.predict(x)
-        return [Boilerplate(b.start, b.end, str(k)) for b, is_b, k in zip(blocks, boiler, kinds, strict=True) if is_b]
+        pages = [self.page_matrix(d) for d in documents]
+        rows = [x[:, self.columns] for blocks, x in pages if blocks]
+        boiler = self.is_boiler.predict(np.vstack(rows)) if rows else np.zeros(0, dtype=bool)
+        kinds = np.full(len(boiler), "other", dtype=object)
+        if boiler.any():
+            kinds[boiler] = self.kind.predict(np.vstack(rows)[boiler])
+        out, at = [], 0
+        for doc, (blocks, _) in zip(documents, pages, strict=True):
+            if not blocks:
+                out.append(Document(id=doc.id, boilerplate=predict_boilerplate(doc.text or "")[0]))
+                continue
+            decided = zip(blocks, boiler[at : at + len(blocks)], kinds[at : at + len(blocks)], strict=True)
+            out.append(
+                Document(id=doc.id, boilerplate=[Boilerplate(b.start, b.end, str(k)) for b, is_b, k in decided if is_b])
+            )
+            at += len(blocks)
+        return out
 
     def __getstate__(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if k != "_lib"}

@@ -11,7 +11,7 @@ Everything is seeded and single-threaded, so two fits on the same data are ident
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -29,9 +29,11 @@ from scipy import sparse
 from sklearn.feature_extraction import DictVectorizer, FeatureHasher
 from sklearn.linear_model import LogisticRegression
 from sklearn.svm import LinearSVC
+from sklearn.utils import murmurhash3_32
 
 from newslayers.lines import line_kind
 from newslayers.model import Boilerplate, Document, Entity, NumericClaim, Quote
+from newslayers.progress import ProgressBar
 from newslayers.tokens import Token, bio_to_spans, spans_to_bio, tokenize
 
 SEED = 13
@@ -87,7 +89,7 @@ def line_features(lines: Sequence[Line]) -> list[dict[str, Any]]:
             "short": float(len(words) < 5),
             "long": float(len(words) >= 20),
             "ends_sentence": float(bool(re.search(r"[.!?”\"’)]$", text))),
-            "digits": sum(c.isdigit() for c in text) / max(len(text), 1),
+            "digits": sum(map(str.isdigit, text)) / max(len(text), 1),
             "caps_words": sum(w[:1].isupper() for w in words) / max(len(words), 1),
             "in_title": float(i > 0 and len(text) > 10 and text in title),
             "before_prose": float(i < first_prose),
@@ -138,15 +140,26 @@ class _LineModel:
         self.kind.fit(x[mask], np.array(kinds)[mask])
 
     def predict(self, text: str) -> tuple[list[Boilerplate], list[Line]]:
-        lines = split_lines(text)
-        if not lines:
-            return [], []
-        x = self._matrix(lines, line_features(lines))
-        boiler = self.is_boiler.predict(x)
-        kinds = self.kind.predict(x)
-        spans = [Boilerplate(ln.start, ln.end, str(k)) for ln, b, k in zip(lines, boiler, kinds, strict=True) if b]
-        content = [ln for ln, b in zip(lines, boiler, strict=True) if not b]
-        return spans, content
+        return self.predict_many([text])[0]
+
+    def predict_many(self, texts: Sequence[str]) -> list[tuple[list[Boilerplate], list[Line]]]:
+        """Every page's lines in one matrix: one model call per batch, not per page."""
+        pages = [split_lines(text) for text in texts]
+        flat = [ln for lines in pages for ln in lines]
+        if not flat:
+            return [([], []) for _ in texts]
+        x = self._matrix(flat, [f for lines in pages for f in line_features(lines)])
+        decisions = iter(zip(self.is_boiler.predict(x), self.kind.predict(x), strict=True))
+        out = []
+        for lines in pages:
+            spans, content = [], []
+            for ln, (boiler, kind) in zip(lines, decisions, strict=False):
+                if boiler:
+                    spans.append(Boilerplate(ln.start, ln.end, str(kind)))
+                else:
+                    content.append(ln)
+            out.append((spans, content))
+        return out
 
 
 # ----------------------------------------------------------------------------- entities
@@ -171,25 +184,71 @@ def _word_feats(w: str) -> tuple[tuple[str, float], ...]:
     return tuple(f.items())
 
 
-def _token_feats(tokens: Sequence[Token], rule_tags: Sequence[str], line_starts: set[int]) -> list[dict[str, Any]]:
-    feats = []
+_TOKEN_SPACE = 2**18
+
+
+@lru_cache(maxsize=1_000_000)
+def _column(feature: str) -> int:
+    """The column FeatureHasher(alternate_sign=False) gives a feature name: the same matrix, hashed once."""
+    h = murmurhash3_32(feature, seed=0, positive=False)
+    return (2147483647 - (_TOKEN_SPACE - 1)) % _TOKEN_SPACE if h == -2147483648 else abs(h) % _TOKEN_SPACE
+
+
+Items = tuple[tuple[int, ...], tuple[float, ...]]  # hashed columns and their values
+
+
+def _items(features: dict[str, Any] | tuple[tuple[str, float], ...]) -> Items:
+    pairs = [(name, value) for name, value in (features.items() if isinstance(features, dict) else features) if value]
+    return tuple(_column(name) for name, _ in pairs), tuple(float(value) for _, value in pairs)
+
+
+@lru_cache(maxsize=200_000)
+def _word_items(w: str) -> Items:
+    return _items(_word_feats(w))
+
+
+@lru_cache(maxsize=400_000)
+def _context_items(offset: int, w: str, tag: str) -> Items:
+    f = {f"{offset}:lower={w.lower()}": 1, f"{offset}:title": w[:1].isupper(), f"{offset}:rule={tag}": 1}
+    if w in _GAZ["title"]:
+        f[f"{offset}:gaz=title"] = 1
+    return _items(f)
+
+
+@lru_cache(maxsize=4096)
+def _own_items(tag: str, line_start: bool) -> Items:
+    return _items({f"rule={tag}": 1, "line_start": line_start})
+
+
+_EDGE = {offset: _items({f"{offset}:edge": 1}) for offset in (-2, -1, 1, 2)}
+
+
+def token_matrix(tokens: Sequence[Token], rule_tags: Sequence[str], line_starts: set[int]) -> sparse.csr_matrix:
+    """The hashed features of every token (word, shape, gazetteers, rules' tags, two words each side).
+
+    Identical to FeatureHasher over one feature dict per token, built from cached per-word
+    columns: words and their neighbours repeat, so each is hashed once per process.
+    """
+    columns: list[int] = []
+    values: list[float] = []
+    indptr = [0]
+    n = len(tokens)
+    words = [t.text for t in tokens]
     for i, t in enumerate(tokens):
-        f: dict[str, Any] = dict(_word_feats(t.text))
-        f["line_start"] = t.start in line_starts
-        f["rule=" + rule_tags[i]] = 1
+        parts = [_word_items(words[i]), _own_items(rule_tags[i], t.start in line_starts)]
         for offset in (-2, -1, 1, 2):
             j = i + offset
-            if 0 <= j < len(tokens):
-                o = tokens[j].text
-                f[f"{offset}:lower={o.lower()}"] = 1
-                f[f"{offset}:title"] = o[:1].isupper()
-                f[f"{offset}:rule={rule_tags[j]}"] = 1
-                if o in _GAZ["title"]:
-                    f[f"{offset}:gaz=title"] = 1
-            else:
-                f[f"{offset}:edge"] = 1
-        feats.append(f)
-    return feats
+            parts.append(_context_items(offset, words[j], rule_tags[j]) if 0 <= j < n else _EDGE[offset])
+        for cols, vals in parts:
+            columns.extend(cols)
+            values.extend(vals)
+        indptr.append(len(columns))
+    matrix = sparse.csr_matrix(
+        (np.asarray(values), np.asarray(columns, dtype=np.int32), np.asarray(indptr, dtype=np.int32)),
+        shape=(n, _TOKEN_SPACE),
+    )
+    matrix.sum_duplicates()
+    return matrix
 
 
 def _content_tokens(text: str, content: Sequence[Line]) -> tuple[list[Token], set[int]]:
@@ -212,29 +271,37 @@ def _fix_bio(tags: Sequence[str]) -> list[str]:
 
 class _EntityModel:
     def __init__(self) -> None:
-        # Hashing, not a vocabulary: transforming ~10k tokens a second stays cheap.
-        self.vectorizer = FeatureHasher(n_features=2**18, input_type="dict", alternate_sign=False)
+        # Hashed features, not a vocabulary: transforming ~10k tokens a second stays cheap.
         self.model = LinearSVC(C=0.1, random_state=SEED, max_iter=5000)
 
-    def _feats(self, text: str, content: Sequence[Line]) -> tuple[list[Token], list[dict[str, Any]]]:
+    def _matrix(self, text: str, content: Sequence[Line]) -> tuple[list[Token], sparse.csr_matrix]:
         tokens, starts = _content_tokens(text, content)
         rule_spans = [(e.start, e.end, e.label) for e in find_entities(text, content)]
-        return tokens, _token_feats(tokens, spans_to_bio(tokens, rule_spans), starts)
+        return tokens, token_matrix(tokens, spans_to_bio(tokens, rule_spans), starts)
 
     def fit(self, docs: Sequence[Document], content_of: dict[str, list[Line]]) -> None:
-        feats, tags = [], []
+        blocks, tags = [], []
         for doc in docs:
-            tokens, f = self._feats(doc.text or "", content_of[doc.id])
-            feats += f
+            tokens, x = self._matrix(doc.text or "", content_of[doc.id])
+            blocks.append(x)
             tags += spans_to_bio(tokens, [(e.start, e.end, e.label) for e in doc.entities or []])
-        self.model.fit(_csr32(self.vectorizer.transform(feats)), tags)
+        self.model.fit(_csr32(sparse.vstack(blocks)), tags)
 
     def predict(self, text: str, content: Sequence[Line]) -> list[Entity]:
-        tokens, feats = self._feats(text, content)
-        if not tokens:
-            return []
-        tags = _fix_bio(list(self.model.predict(_csr32(self.vectorizer.transform(feats)))))
-        return [Entity(s, e, label) for s, e, label in bio_to_spans(tokens, tags)]
+        return self.predict_many([text], [content])[0]
+
+    def predict_many(self, texts: Sequence[str], contents: Sequence[Sequence[Line]]) -> list[list[Entity]]:
+        """All pages' tokens through the classifier at once; BIO decoding stays per page."""
+        pages = [self._matrix(text, content) for text, content in zip(texts, contents, strict=True)]
+        if not any(tokens for tokens, _ in pages):
+            return [[] for _ in texts]
+        tags = list(self.model.predict(_csr32(sparse.vstack([x for tokens, x in pages if tokens]))))
+        out, at = [], 0
+        for tokens, _ in pages:
+            page_tags = _fix_bio(tags[at : at + len(tokens)])
+            at += len(tokens)
+            out.append([Entity(s, e, label) for s, e, label in bio_to_spans(tokens, page_tags)])
+        return out
 
 
 # ----------------------------------------------------------------------------- candidate filters
@@ -314,45 +381,54 @@ class SklearnSystem:
 
     def fit(self, documents: Sequence[Document]) -> SklearnSystem:
         docs = [d for d in documents if d.text]
-        self.lines.fit(docs)
-        content_of = {d.id: self.lines.predict(d.text or "")[1] for d in docs}
-        self.entities.fit(docs, content_of)
-        claim_x, claim_y, quote_x, quote_y = [], [], [], []
-        for doc in docs:
-            text = doc.text or ""
-            gold_claims = {(c.start, c.end) for c in doc.numeric_claims or []}
-            for c in predict_numeric(text, content_of[doc.id]):
-                claim_x.append(_claim_feats(text, c))
-                claim_y.append((c.start, c.end) in gold_claims)
-            gold_quotes = {(q.start, q.end) for q in doc.quotes or []}
-            for q in predict_quotes(text, content_of[doc.id]):
-                quote_x.append(_quote_feats(text, q))
-                quote_y.append((q.start, q.end) in gold_quotes)
-        self.claims.fit(claim_x, claim_y)
-        self.quotes.fit(quote_x, quote_y)
+        with ProgressBar("training sklearn: lines, entities, claim and quote filters", total=4) as bar:
+            self.lines.fit(docs)
+            content_of = {
+                d.id: content
+                for d, (_, content) in zip(docs, self.lines.predict_many([d.text or "" for d in docs]), strict=True)
+            }
+            bar.update(1)
+            self.entities.fit(docs, content_of)
+            bar.update(1)
+            claim_x, claim_y, quote_x, quote_y = [], [], [], []
+            for doc in docs:
+                text = doc.text or ""
+                gold_claims = {(c.start, c.end) for c in doc.numeric_claims or []}
+                for c in predict_numeric(text, content_of[doc.id]):
+                    claim_x.append(_claim_feats(text, c))
+                    claim_y.append((c.start, c.end) in gold_claims)
+                gold_quotes = {(q.start, q.end) for q in doc.quotes or []}
+                for q in predict_quotes(text, content_of[doc.id]):
+                    quote_x.append(_quote_feats(text, q))
+                    quote_y.append((q.start, q.end) in gold_quotes)
+            self.claims.fit(claim_x, claim_y)
+            bar.update(1)
+            self.quotes.fit(quote_x, quote_y)
+            bar.update(1)
         self.fitted = True
         return self
 
     def predict(self, documents: Sequence[Document]) -> list[Document]:
+        """The batch goes through each model in one call (per-call overhead dominates small pages)."""
         if not self.fitted:
             raise RuntimeError("the sklearn system must be fitted on the train split first")
-        return [self._predict_one(doc) for doc in documents]
+        texts = [doc.text or "" for doc in documents]
+        lines = self.lines.predict_many(texts)
+        contents = [content for _, content in lines]
+        entities = self.entities.predict_many(texts, contents)
+        claims = [predict_numeric(text, content) for text, content in zip(texts, contents, strict=True)]
+        claims = _kept(self.claims, claims, texts, _claim_feats)
+        quotes = [predict_quotes(text, content) for text, content in zip(texts, contents, strict=True)]
+        quotes = _kept(self.quotes, quotes, texts, _quote_feats)
+        return [
+            Document(id=doc.id, entities=ents, numeric_claims=c, quotes=q, boilerplate=boiler).sorted()
+            for doc, (boiler, _), ents, c, q in zip(documents, lines, entities, claims, quotes, strict=True)
+        ]
 
-    def _predict_one(self, doc: Document) -> Document:
-        text = doc.text or ""
-        boilerplate, content = self.lines.predict(text)
-        claims = predict_numeric(text, content)
-        claims = [
-            c for c, k in zip(claims, self.claims.keep([_claim_feats(text, c) for c in claims]), strict=True) if k
-        ]
-        quotes = predict_quotes(text, content)
-        quotes = [
-            q for q, k in zip(quotes, self.quotes.keep([_quote_feats(text, q) for q in quotes]), strict=True) if k
-        ]
-        return Document(
-            id=doc.id,
-            entities=self.entities.predict(text, content),
-            numeric_claims=claims,
-            quotes=quotes,
-            boilerplate=boilerplate,
-        ).sorted()
+
+def _kept(
+    model: _Filter, candidates: list[list[Any]], texts: Sequence[str], features: Callable[[str, Any], dict[str, Any]]
+) -> list[list[Any]]:
+    """Each page's candidates that the filter keeps, decided for the whole batch in one call."""
+    keep = iter(model.keep([features(text, c) for text, page in zip(texts, candidates, strict=True) for c in page]))
+    return [[c for c in page if next(keep)] for page in candidates]

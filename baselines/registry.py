@@ -40,6 +40,24 @@ def _sklearn() -> System:
     return SklearnSystem()
 
 
+def _spacy_ner() -> System:
+    from newslayers.baselines.spacy_ner import SpacyNerSystem
+
+    return SpacyNerSystem()
+
+
+def _dom_boilerplate() -> System:
+    from newslayers.baselines.dom import DomBoilerplateSystem
+
+    return DomBoilerplateSystem()
+
+
+def _pipeline() -> System:
+    from newslayers.baselines.pipeline import PipelineSystem
+
+    return PipelineSystem()
+
+
 def _reference(name: str) -> Callable[[], System]:
     def factory() -> System:
         from newslayers.baselines import reference
@@ -56,6 +74,9 @@ BUILTIN: dict[str, Callable[[], System]] = {
     "justext": _reference("justext"),
     "quantulum3": _reference("quantulum3"),
     "spacy": _reference("spacy"),
+    "spacy-ner": _spacy_ner,
+    "dom-boilerplate": _dom_boilerplate,
+    "pipeline": _pipeline,
 }
 
 
@@ -150,9 +171,7 @@ def _load_pickle(path: Path) -> Any | None:
         return None
 
 
-def fit_cached(
-    system: Any, train: Sequence[Document], selection: Sequence[Document] | None = None
-) -> tuple[Any, bool]:
+def fit_cached(system: Any, train: Sequence[Document], selection: Sequence[Document] | None = None) -> tuple[Any, bool]:
     """Fit a learning system on train, or load the identical fit from the cache.
 
     The cache key covers the system's name and version, its code and the core code it
@@ -199,13 +218,33 @@ def selection_documents(load: SplitLoader | None) -> tuple[str, list[Document]]:
     raise UserError(f"none of the selection splits ({', '.join(SELECTION_SPLITS)}) has documents")
 
 
+TRAINING_EXTRA_SPLITS = ("real_validation",)
+
+
+def training_documents(train: Callable[[], Sequence[Document]], load: SplitLoader | None) -> list[Document]:
+    """What learned systems learn from: the train split, plus real_validation when it is there.
+
+    Never a test split. Without a split loader (a caller that only has the train split), train only.
+    """
+    docs = list(train())
+    seen = {d.id for d in docs}
+    for split in TRAINING_EXTRA_SPLITS if load is not None else ():
+        try:
+            extra = list(load(split))
+        except UserError:
+            continue
+        docs += [d for d in extra if d.id not in seen]
+    return docs
+
+
 def prepared_system(
     name: str, train: Callable[[], Sequence[Document]], load: SplitLoader | None = None
 ) -> tuple[System, str]:
     """A system ready to predict, and how it got ready ("no training", "trained", "cached").
 
     ``train`` is called only for a system that learns, so rule systems cost nothing; ``load``
-    (a split loader) serves the systems that choose their components by validation scores.
+    (a split loader) adds real_validation to the training data when the real pages are
+    materialised, and serves the systems that choose their components by validation scores.
     This is the one place that turns a system that cannot be made ready into a one-line UserError.
     """
     try:
@@ -216,11 +255,13 @@ def prepared_system(
         if getattr(system, "selects_components", False):
             split, selection = selection_documents(load)
             system.selection_split = split
-        fitted, cached = fit_cached(system, train(), selection)
+        docs = training_documents(train, load)
+        fitted, cached = fit_cached(system, docs, selection)
     except KeyError as err:
         raise UserError(str(err.args[0]) if err.args else str(err)) from None
     except SystemUnavailable as err:
         raise UserError(f"system {name} is not available: {err}") from None
     except TypeError as err:
         raise UserError(str(err)) from None
-    return fitted, "loaded cached model" if cached else "trained on the train split"
+    splits = " + ".join(sorted({str(d.split) for d in docs})) or "no documents"
+    return fitted, "loaded cached model" if cached else f"trained on {splits}"

@@ -58,9 +58,9 @@ CHROME_PATTERNS: list[tuple[str, str]] = [
         r"\bcovers\b.*\bfor\b|is a (senior )?(reporter|correspondent|writer|editor)|follow (her|him|them) on",
     ),
 ]
-# One combined pattern: a single scan per line, then the first kind in list order wins.
-_CHROME = re.compile("|".join(f"(?P<{kind}>{pattern})" for kind, pattern in CHROME_PATTERNS))  # on lower case
-_CHROME_ORDER = {kind: i for i, (kind, _) in enumerate(CHROME_PATTERNS)}
+# One pattern per kind, tried in list order on lower case: the first kind whose phrases occur
+# wins, and most chrome is found by the first few patterns without scanning for the rest.
+_CHROME = [(kind, re.compile(pattern)) for kind, pattern in CHROME_PATTERNS]
 _SENTENCE_END = re.compile(r"[.!?…”\"’')]\s*$")
 
 
@@ -75,8 +75,7 @@ def chrome_kind(line: str) -> str | None:
 
 @lru_cache(maxsize=65536)
 def _chrome_kind(line: str) -> str | None:
-    kinds = {m.lastgroup for m in _CHROME.finditer(line)}
-    return min(kinds, key=_CHROME_ORDER.__getitem__) if kinds else None
+    return next((kind for kind, pattern in _CHROME if pattern.search(line)), None)
 
 
 def _words(text: str) -> int:
@@ -162,11 +161,18 @@ def _trim_run(text: str, start: int, end: int) -> tuple[int, int]:
     return start, start + len(surface)
 
 
+_TITLE_OR_OPENER = _TITLES | set(gz.SENTENCE_WORDS)
+_WORD_RUN = re.compile(r"\S+")
+
+
 def _strip_titles(text: str, start: int, end: int) -> tuple[int, int]:
-    words = list(re.finditer(r"\S+", text[start:end]))
-    while len(words) > 1 and words[0].group().rstrip(".") in _TITLES | set(gz.SENTENCE_WORDS):
+    first = _WORD_RUN.match(text, start, end)
+    if first is None or first.group().rstrip(".") not in _TITLE_OR_OPENER:
+        return start, end  # the common case: no title to strip
+    words = list(_WORD_RUN.finditer(text, start, end))
+    while len(words) > 1 and words[0].group().rstrip(".") in _TITLE_OR_OPENER:
         words = words[1:]
-    return start + words[0].start(), end
+    return words[0].start(), end
 
 
 _NOT_NAMES = {"US", "USA", "UK", "EU", "UN", "GDP", "VAT", "CEO", "MW", "GW", "KWH", "TV", "AM", "PM", "GMT", "UTC", "ID",
@@ -295,19 +301,21 @@ _OPENERS, _CLOSERS = '“"', '”"'
 _AFTER = re.compile(rf"[,:]?\s*(?P<a>(?P<who>{_SPEAKER})\s(?P<cue>{CUES})\b|(?P<cue2>{CUES})\s(?P<who2>{_SPEAKER}))")
 _BEFORE = re.compile(rf"(?P<who>{_SPEAKER})\s(?P<cue>{CUES})(?:\s[\w-]+){{0,3}}?[:,]?\s*$")
 _INDIRECT = re.compile(
-    rf"(?P<who>{_SPEAKER})\s(?P<cue>{CUES})(?:\s(?:on\s\w+day|reporters|journalists|in\sa\s(?:written\s)?statement|in\san\sinterview))?,?\s(?:that\s)?"
+    rf"(?P<who>{_SPEAKER}),?\s(?P<cue>{CUES})(?:\s(?:on\s\w+day|reporters|journalists|in\sa\s(?:written\s)?statement|in\san\sinterview|\w+ly|overnight))?,?\s(?:that\s)?"
     rf"(?P<clause>(?:[^“”\"]|[“\"][^”\"]*[”\"])+?)(?=\.(?:\s|$)|[.,]?[”\"]?$)"
 )
 _ACCORDING = re.compile(r"(?P<cue>[Aa]ccording to)\s(?P<who>(?:the\s)?[\w’'.-]+(?:\s[\w’'.-]+){0,4}?)[,.]")
+
+
+_QUOTE_MARK = re.compile(f"[{re.escape(_OPENERS + _CLOSERS)}]")
 
 
 def _direct_quotes(text: str, lines: Sequence[Line]) -> Iterator[tuple[int, int]]:
     """Quoted stretches, continuing across paragraphs that reopen without closing."""
     open_at: int | None = None
     for line in lines:
-        i = line.start
-        while i < line.end:
-            ch = text[i]
+        for mark in _QUOTE_MARK.finditer(text, line.start, line.end):  # other characters change nothing
+            i, ch = mark.start(), mark.group()
             if open_at is None and ch in _OPENERS and (ch != '"' or i == line.start or not text[i - 1].isalnum()):
                 open_at = i
             elif (
@@ -320,7 +328,6 @@ def _direct_quotes(text: str, lines: Sequence[Line]) -> Iterator[tuple[int, int]
                 open_at = None
             elif open_at is not None and ch == "“" and i == line.start:
                 pass  # a continued quote reopens at the start of the next paragraph
-            i += 1
         nxt = text[line.end : line.end + 4].lstrip()
         if open_at is not None and not nxt.startswith(("“", '"')):
             open_at = None
@@ -336,6 +343,21 @@ def _trim_speaker(text: str, start: int, end: int) -> Span:
     if text.startswith(("the ", "The "), start) and text[start + 4 : start + 5].isupper():
         start += 4  # "the Vilnius Institute": a name's article stays outside, as in entities
     return Span(start, end)
+
+
+_NAME_AT_END = re.compile(rf"{_NAME}$")
+
+
+def _speaker(text: str, who_start: int, who_end: int, cue_start: int, line_start: int) -> Span:
+    """The cue's subject; past an appositive ('Ouma, who leads the unit, said') it is the name before it."""
+    if "," in text[who_end:cue_start]:
+        comma = text.rfind(", ", line_start, who_start)
+        segment = text[comma + 2 : cue_start] if comma >= 0 else ""
+        if segment[:1].islower() or segment.startswith(("The ", "A ", "An ")):
+            head = _NAME_AT_END.search(text, line_start, comma)
+            if head:
+                return _trim_speaker(text, head.start(), head.end())
+    return _trim_speaker(text, who_start, who_end)
 
 
 def _reported(text: str, lines: Sequence[Line]) -> list[Quote]:
@@ -355,7 +377,7 @@ def _reported(text: str, lines: Sequence[Line]) -> list[Quote]:
                     c_start,
                     c_end,
                     kind,
-                    _trim_speaker(text, m.start("who"), m.end("who")),
+                    _speaker(text, m.start("who"), m.end("who"), m.start("cue"), line.start),
                     Span(m.start("cue"), cue_end),
                 )
             )

@@ -89,10 +89,11 @@ class SpacyNerSystem:
     layers = ("entities",)
     description = "spaCy en_core_web_sm NER fine-tuned on the train split (spacy_config.cfg), on rules' content lines"
 
-    def __init__(self, fine_tune: bool = True) -> None:
+    def __init__(self, fine_tune: bool = True, max_steps: int | None = None) -> None:
         self._spacy = _require_spacy()
         self.package = small_english_package()
         self.fine_tune = fine_tune
+        self.max_steps = max_steps  # None: the config's; a small number for quick tests
         self.nlp: Any = None
         self.steps = 0
         if not fine_tune:
@@ -100,7 +101,7 @@ class SpacyNerSystem:
             self.description = "spaCy en_core_web_sm NER as shipped, on rules' content lines"
 
     def cache_salt(self) -> str:
-        return f"{self.package}:{self.fine_tune}"
+        return f"{self.package}:{self.fine_tune}:{self.max_steps}"
 
     def fit(self, documents: Sequence[Document]) -> SpacyNerSystem:
         if not self.fine_tune:
@@ -110,7 +111,10 @@ class SpacyNerSystem:
         docs = [d for d in documents if d.text and d.entities is not None]
         blank = self._spacy.blank("en")
         with tempfile.TemporaryDirectory(prefix="newslayers-spacy-") as tmp:
-            for part, chosen in (("train", [d for d in docs if not is_dev(d.id)]), ("dev", [d for d in docs if is_dev(d.id)])):
+            for part, chosen in (
+                ("train", [d for d in docs if not is_dev(d.id)]),
+                ("dev", [d for d in docs if is_dev(d.id)]),
+            ):
                 DocBin(docs=line_examples(blank, chosen)).to_disk(Path(tmp) / f"{part}.spacy")
             self.nlp, self.steps = self._train(Path(tmp))
         return self
@@ -126,6 +130,9 @@ class SpacyNerSystem:
             "paths.dev": str(folder / "dev.spacy"),
             "components.ner.source": self.package,
         }
+        if self.max_steps is not None:
+            overrides["training.max_steps"] = self.max_steps
+            overrides["training.eval_frequency"] = max(1, self.max_steps // 2)
         config = load_config(CONFIG_PATH, overrides=overrides, interpolate=False)
         self._spacy.util.fix_random_seed(config.interpolate()["training"]["seed"])
         nlp = init_nlp(config)
@@ -149,7 +156,7 @@ class SpacyNerSystem:
             before_update=settings["before_update"],
         )
         best, done = None, 0
-        with ProgressBar("training spacy-ner", total=settings["max_steps"]) as bar:
+        with ProgressBar("training spacy-ner", total=settings["max_steps"] + 1) as bar:
             for _batch, info, is_best in steps:
                 done = info["step"] + 1
                 bar.update(1)

@@ -81,7 +81,9 @@ def main(argv: list[str] | None = None) -> None:
         system, _ = prepared_system(name, lambda: load_corpus("train"), load_corpus)
         run = run_system(system, gold)
         seconds = run.seconds
-        scores = evaluate(gold, {p.id: p for p in run.predictions}, ["boilerplate"], with_breakdowns=False)["boilerplate"]
+        scores = evaluate(gold, {p.id: p for p in run.predictions}, ["boilerplate"], with_breakdowns=False)[
+            "boilerplate"
+        ]
         char, ci = scores["char"], scores["ci95"]
         table.add_row(
             name,

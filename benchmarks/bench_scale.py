@@ -251,15 +251,21 @@ def _sample_memory(peak: dict[str, float], stop: threading.Event) -> None:
 
 
 def _run_child(args: list[str], timeout: float) -> dict[str, Any]:
+    """One measured run in a process group of its own; a run that hangs is stopped with all it started."""
     command = [sys.executable, "-m", "newslayers.benchmarks.bench_scale", *args]
     env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0", "PYTHONWARNINGS": "ignore"}
-    try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, env=env)
-    except subprocess.TimeoutExpired:
-        return {"hung": True}
-    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
+    with subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, start_new_session=True
+    ) as child:
+        try:
+            stdout, stderr = child.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(child.pid, signal.SIGKILL)
+            child.communicate()
+            return {"hung": True}
+    lines = [line for line in stdout.splitlines() if line.startswith("{")]
     if not lines:
-        return {"error": (done.stderr.strip().splitlines() or ["no output"])[-1][:300]}
+        return {"error": (stderr.strip().splitlines() or ["no output"])[-1][:300]}
     return json.loads(lines[-1])
 
 

@@ -13,8 +13,9 @@ import sys
 from pathlib import Path
 
 from newslayers.baselines import get_system, plugin_problems, prepared_system, system_names
-from newslayers.benchmarks.harness import results_record, score_file, score_shards, scores_of
+from newslayers.benchmarks.harness import results_record, score_file, scores_of
 from newslayers.benchmarks.report import print_comparison, print_scores
+from newslayers.benchmarks.sharded import score_shards
 from newslayers.corpus import load_corpus
 from newslayers.corpus.scale import (
     Engine,
@@ -106,7 +107,7 @@ def cmd_baseline(args: argparse.Namespace) -> int:
         )
     refuse_overwriting_inputs(args.out, [args.input])
     documents = load_split(args.split) if args.split else read_input_documents(args.input)
-    system, how = prepared_system(args.name, lambda: load_corpus("train"))
+    system, how = prepared_system(args.name, lambda: load_corpus("train"), load_corpus)
     print(f"{args.name}: {how}", file=sys.stderr)
     run = run_system(system, documents)
     for failure in [*run.failures, *run.invalid]:
@@ -180,4 +181,3 @@ def _compare(args: argparse.Namespace, gold: list[Document]) -> int:
         return 0
     print_comparison(result, path_a.name, path_b.name)
     return 0
-

@@ -43,7 +43,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
 console = Console(stderr=True)
-BASELINES = ("rules", "sklearn")
+BASELINES = ("rules", "sklearn", "spacy-ner", "dom-boilerplate", "pipeline")
 HOW_TO_GET_REAL = (
     "real-page track not materialised: run `newslayers real materialize --pages ../shared/realpages` "
     "(or `newslayers real fetch --out DIR` first) to add the headline real_test table"
@@ -89,7 +89,7 @@ class Outcome:
 
 def _run_system(name: str, tracks: dict[str, list[Document]], out_dir: Path, outcome: Outcome) -> None:
     try:
-        system, _ = prepared_system(name, lambda: load_corpus("train"))
+        system, _ = prepared_system(name, lambda: load_corpus("train"), load_corpus)
     except UserError as err:
         outcome.notes.append(f"skipped {name}: {err}")
         return

@@ -27,7 +27,7 @@ def _annotated(documents: Iterable[Document], system_name: str | None, batch: in
     if not system_name:
         yield from documents
         return
-    system, _ = prepared_system(system_name, lambda: load_corpus("train"))
+    system, _ = prepared_system(system_name, lambda: load_corpus("train"), load_corpus)
     buffer: list[Document] = []
 
     def flush() -> Iterator[Document]:

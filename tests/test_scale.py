@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 from conftest import run_cli
-from newslayers.benchmarks.harness import score_file, score_shards, scores_of
+from newslayers.benchmarks.harness import score_file, scores_of
+from newslayers.benchmarks.sharded import score_shards
 from newslayers.corpus import load_corpus
 from newslayers.corpus.scale import (
     MANIFEST,
@@ -31,7 +32,7 @@ from newslayers.errors import UserError
 from newslayers.jsonl import ContractError, dumps_document, load_documents
 from newslayers.model import Document
 
-pytest.importorskip("distributed")
+LocalCluster = pytest.importorskip("distributed").LocalCluster
 
 
 @pytest.fixture
@@ -57,7 +58,7 @@ def _warc(path: Path, pages: list[tuple[str, str]]) -> Path:
 
 @pytest.fixture
 def crawl(tmp_path: Path) -> Path:
-    """Four WARC.gz shards of embedded pages (30 pages, 2 repeated) in one folder."""
+    """Four WARC.gz shards of embedded pages in one folder: 28 pages, two of them repeats."""
     docs = load_corpus()
     page = [(f"https://news.example/{d.id}", d.html or "") for d in docs[:26]]
     folder = tmp_path / "crawl"
@@ -82,7 +83,7 @@ def test_dask_local_cluster_gives_the_single_process_output(crawl: Path, tmp_pat
     )
     assert many.returncode == 0, many.stderr[-3000:]
     expected = single.read_text(encoding="utf-8").splitlines()
-    assert len(expected) == 24  # 26 pages, one repeated within a shard and one across shards, kept once
+    assert len(expected) == 26  # 28 pages, one repeated within a shard and one across shards: each kept once
     assert _shard_lines(shards) == expected  # document for document, byte for byte
     assert all("entities" in json.loads(line) for line in expected)  # pre-annotated by rules
     manifest = json.loads((shards / MANIFEST).read_text(encoding="utf-8"))
@@ -92,7 +93,7 @@ def test_dask_local_cluster_gives_the_single_process_output(crawl: Path, tmp_pat
         "complete": 4,
         "failed": 0,
         "pages": 28,
-        "documents": 24,
+        "documents": 26,
         "rejected": 0,
         "duplicates": 2,
     }
@@ -117,9 +118,11 @@ def test_failed_shard_is_retried_reported_never_half_written_and_resumed(
     (out / STATE_DIR / f"{victim.name}.json").unlink()
     victim.mkdir()  # and now its output cannot be written: every attempt fails
     stamps = {p.name: p.stat().st_mtime_ns for p in out.glob("*.jsonl.gz") if p.is_file()}
-    failed = run_cli(
-        "ingest", str(crawl), "--engine", "dask", "--workers", "1", "--retries", "1", "--out", str(out), env=env
-    )
+    with LocalCluster(
+        n_workers=1, processes=False, protocol="tcp", host="127.0.0.1", dashboard_address=None
+    ) as cluster:
+        address = cluster.scheduler_address  # a running cluster, reached by its address as on Slurm
+        failed = run_cli("ingest", str(crawl), "--scheduler", address, "--retries", "1", "--out", str(out), env=env)
     assert failed.returncode == 1
     assert f"{crawl}/a-001.warc.gz: shard failed after 2 attempt(s)" in failed.stderr
     assert "3 of 4 shard(s) complete (3 from an earlier run)" in failed.stdout
