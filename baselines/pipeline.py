@@ -10,9 +10,10 @@ earlier system in the registry; the choice and every candidate's score are kept 
 system (``choice``, ``selection_scores``) and written into its description, which the
 leaderboard's results files record.
 
-Components scored on the selection split are trained without it (a training set that
-contains the selection pages would flatter the learned systems); the chosen learned
-components are then trained on the whole training data.
+Components scored on the selection split never saw the page they predict: without
+``real_validation`` in the training data they are trained on the train split; with it, a
+learned component is cross-validated over the selection pages (trained on the train split
+and the other folds). The chosen learned components are then trained on all the training data.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from newslayers.scoring import aggregate, headline, score_run
 from newslayers.systems import SystemUnavailable, run_system
 
 NAME = "pipeline"
+FOLDS = 3  # cross-validation folds over selection pages that are also training pages
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,9 +95,7 @@ class PipelineSystem:
     def fit(self, train: Sequence[Document], selection: Sequence[Document]) -> PipelineSystem:
         if not selection:
             raise ValueError("the pipeline needs a non-empty selection split")
-        held_out = {d.id for d in selection}
-        train_without = [d for d in train if d.id not in held_out]
-        runs = self._run_candidates(train_without, selection)
+        runs = self._run_candidates(train, selection)
         self._choose(runs, selection)
         chosen = {c.system for c in self.choice.values()}
         for name in sorted(chosen):
@@ -117,17 +117,42 @@ class PipelineSystem:
             for name in names:
                 bar.update(1)
                 try:
-                    system, _ = fit_cached(get_system(name), train)
+                    predictions, layers = self._selection_predictions(name, train, selection)
                 except SystemUnavailable as err:
                     self.unavailable[name] = str(err)
                     continue
-                run = run_system(system, selection)
-                if run.invalid:
-                    self.unavailable[name] = f"output broke the contract on {len(run.invalid)} document(s)"
+                if predictions is None:
+                    self.unavailable[name] = "its output broke the contract on the selection split"
                     continue
-                layers = [layer for layer in self.layers if layer in system.layers]
-                runs[name] = {p.id: p.copy(**{k: None for k in p.layers if k not in layers}) for p in run.predictions}
+                runs[name] = {p.id: p.copy(**{k: None for k in p.layers if k not in layers}) for p in predictions}
         return runs
+
+    def _selection_predictions(
+        self, name: str, train: Sequence[Document], selection: Sequence[Document]
+    ) -> tuple[list[Document] | None, list[str]]:
+        """A candidate's predictions on the selection pages, never from a fit that saw the page.
+
+        When the selection pages are training pages too (``real_validation``), a learned
+        candidate is cross-validated: trained on the train split and the other folds of the
+        selection pages, it predicts each fold in turn.
+        """
+        held = {d.id for d in selection}
+        base = [d for d in train if d.id not in held]
+        shared = sorted((d for d in train if d.id in held), key=lambda d: d.id)
+        system = get_system(name)
+        layers = [layer for layer in self.layers if layer in system.layers]
+        learns = hasattr(system, "fit")
+        folds = [shared[k::FOLDS] for k in range(FOLDS)] if learns and shared else [[]]
+        out: list[Document] = []
+        for fold in folds:
+            fold_ids = {d.id for d in fold}
+            fitted, _ = fit_cached(get_system(name), base + [d for d in shared if d.id not in fold_ids])
+            pages = [d for d in selection if d.id in fold_ids] if fold else list(selection)
+            run = run_system(fitted, pages)
+            if run.invalid:
+                return None, layers
+            out += run.predictions
+        return out, layers
 
     def _choose(self, runs: dict[str, dict[str, Document]], gold: Sequence[Document]) -> None:
         boiler = "boilerplate" if "boilerplate" in self.layers else None

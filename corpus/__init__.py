@@ -108,5 +108,3 @@ def load_corpus(split: str | None = None) -> list[Document]:
     if split in REAL_SPLITS:
         return load_real(split)
     return [doc for doc in _all_documents() if split is None or doc.split == split]
-
-
