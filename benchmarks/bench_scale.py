@@ -27,7 +27,6 @@ import io
 import json
 import os
 import random
-import resource
 import signal
 import subprocess
 import sys
@@ -40,7 +39,7 @@ from typing import Any
 
 from newslayers.corpus import load_corpus
 from newslayers.corpus import scale as scale_module
-from newslayers.corpus.scale import Engine, ShardRun, TaskFailure, read_record, run_shards
+from newslayers.corpus.scale import Engine, ShardRun, TaskFailure, peak_rss_mb, read_record, run_shards
 from rich.console import Console
 from rich.table import Table
 
@@ -176,17 +175,12 @@ def _code_lines(function: Callable[..., Any]) -> int:
 # ----------------------------------------------------------------------------- child processes
 
 
-def _peak_rss_mb() -> float:
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return peak / MB if sys.platform == "darwin" else peak / 1024
-
-
 def child_single(warcs: Path, out: Path, system: str | None) -> dict[str, Any]:
     """The single-process path, timed in this process."""
     argv = ["ingest", str(warcs), "--out", str(out), "--workers", "1", *(["--system", system] if system else [])]
     start = time.perf_counter()
     status = cli_main(argv)
-    return {"status": status, "seconds": time.perf_counter() - start, "peak_rss_mb": _peak_rss_mb()}
+    return {"status": status, "seconds": time.perf_counter() - start, "peak_rss_mb": peak_rss_mb()}
 
 
 def child_sharded(warcs: Path, out: Path, engine: Engine, system: str | None) -> dict[str, Any]:
@@ -294,14 +288,21 @@ def _child_main(args: argparse.Namespace) -> int:
 
 
 def _concatenated_digest(folder: Path) -> str:
+    """sha256 of the shards' documents in order, streamed (this process stays small: children fork from it)."""
     digest = hashlib.sha256()
     for path in sorted(folder.glob("*.jsonl.gz")):
-        digest.update(gzip.decompress(path.read_bytes()))
+        with gzip.open(path, "rb") as handle:
+            for block in iter(lambda: handle.read(MB), b""):
+                digest.update(block)
     return digest.hexdigest()
 
 
 def _file_digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(MB), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def measure(work: Path, warcs: Path, pages: int, workers: Sequence[int], console: Console) -> dict[str, Any]:
