@@ -281,10 +281,23 @@ def process_shard(task: ShardTask, shared: Any = None) -> ShardRecord:
     start = time.perf_counter()
     record = _ingest_shard(task) if task.kind == "ingest" else _predict_shard(task)
     record.seconds = round(time.perf_counter() - start, 4)
-    record.peak_rss_mb = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    record.peak_rss_mb = round(peak_rss_mb(), 1)
     record.worker = f"{socket.gethostname()}:{os.getpid()}"
     write_record(task.record, record)
     return record
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident memory: VmHWM where there is /proc, as ru_maxrss outlives exec
+    (a spawned worker would report the size of the process that forked it)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
 
 
 def write_record(path: str | Path, record: ShardRecord) -> None:
