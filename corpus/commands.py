@@ -9,44 +9,16 @@ import argparse
 import os
 import sys
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 
 from newslayers.baselines import prepared_system
 from newslayers.corpus import load_corpus
 from newslayers.corpus.ingest import Rejected, ingest, iter_input_files, read_url_map
 from newslayers.corpus.realpages import BENCHMARK_URL, PAGES_FILE, data_dir, fetch, materialize
-from newslayers.corpus.scale import cmd_ingest_sharded, engine_from_args
+from newslayers.corpus.scale import annotate_documents, cmd_ingest_sharded, engine_from_args
 
 from newslayers.jsonl import refuse_overwriting_inputs, write_documents
 from newslayers.model import Document
-from newslayers.systems import run_system
-
-
-def _annotated(documents: Iterable[Document], system_name: str | None, batch: int = 256) -> Iterator[Document]:
-    """Add a system's predictions to the documents, batch by batch (page only, checked)."""
-    if not system_name:
-        yield from documents
-        return
-    system, _ = prepared_system(system_name, lambda: load_corpus("train"), load_corpus)
-    buffer: list[Document] = []
-
-    def flush() -> Iterator[Document]:
-        run = run_system(system, buffer)
-        for failure in [*run.failures, *run.invalid]:
-            print(f"warning: no pre-annotation: {failure}", file=sys.stderr)
-        predicted = {p.id: p for p in run.predictions}
-        for doc in buffer:
-            if doc.id in predicted:
-                for layer in system.layers:
-                    doc.set_layer(layer, predicted[doc.id].layer(layer))
-            yield doc
-        buffer.clear()
-
-    for doc in documents:
-        buffer.append(doc)
-        if len(buffer) >= batch:
-            yield from flush()
-    yield from flush()
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
@@ -64,7 +36,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             else:
                 yield item
 
-    count = write_documents(args.out, _annotated(documents(), args.system))
+    system = prepared_system(args.system, lambda: load_corpus("train"), load_corpus)[0] if args.system else None
+    annotated = annotate_documents(documents(), system, lambda message: print(f"warning: {message}", file=sys.stderr))
+    count = write_documents(args.out, annotated)
     print(f"wrote {count} document(s) to {args.out}; {len(rejections)} input(s) skipped (listed above)")
     failed = [r for r in rejections if not r.duplicate]
     return 1 if failed else 0
