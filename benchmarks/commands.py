@@ -11,23 +11,13 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from newslayers.baselines import get_system, plugin_problems, prepared_system, system_names
 from newslayers.benchmarks.harness import results_record, score_file, scores_of
-from newslayers.benchmarks.report import print_comparison, print_scores
-from newslayers.benchmarks.sharded import score_shards
-from newslayers.corpus import load_corpus
-from newslayers.corpus.scale import (
-    Engine,
-    cmd_baseline_sharded,
-    engine_from_args,
-    is_shard_set,
-    shard_paths,
-    task_runner,
-)
 
 from newslayers.errors import UserError
 from newslayers.jsonl import (
+    is_shard_set,
     load_documents,
     refuse_overwriting_inputs,
     write_documents,
@@ -35,12 +25,19 @@ from newslayers.jsonl import (
 )
 from newslayers.model import Document
 from newslayers.scoring import RunScores, paired_bootstrap
-from newslayers.systems import SystemUnavailable, run_system
+
+if TYPE_CHECKING:
+    from newslayers.corpus.scale import Engine
+
+# ``evaluate`` is timed as a whole command against nervaluate (bench_scoring), so systems,
+# the corpus, the scale-out engine and rich tables are imported by the paths that use them.
 
 PAGE_SUFFIXES = (".html", ".htm", ".xhtml", ".gz", ".warc", ".arc")
 
 
 def load_split(split: str) -> list[Document]:
+    from newslayers.corpus import load_corpus
+
     return load_corpus(None if split == "all" else split)
 
 
@@ -82,6 +79,10 @@ def read_input_documents(path: Path) -> list[Document]:
 
 
 def _list_systems() -> int:
+    from newslayers.baselines import get_system, plugin_problems, system_names
+
+    from newslayers.systems import SystemUnavailable
+
     for name in system_names():
         try:
             system = get_system(name)
@@ -94,6 +95,12 @@ def _list_systems() -> int:
 
 
 def cmd_baseline(args: argparse.Namespace) -> int:
+    from newslayers.baselines import prepared_system
+    from newslayers.corpus import load_corpus
+    from newslayers.corpus.scale import cmd_baseline_sharded, engine_from_args
+
+    from newslayers.systems import run_system
+
     if args.list:
         return _list_systems()
     if engine := engine_from_args(args):
@@ -135,8 +142,20 @@ def _warn(message: str) -> None:
     print(f"warning: {message}", file=sys.stderr)
 
 
+def _engine(args: argparse.Namespace) -> Engine | None:
+    """The scale-out engine the flags ask for; the engine's module is loaded only then."""
+    if not (getattr(args, "engine", None) or getattr(args, "scheduler", None)):
+        return None
+    from newslayers.corpus.scale import engine_from_args
+
+    return engine_from_args(args)
+
+
 def _scored(path: Path, gold: list[Document], with_breakdowns: bool = False, engine: Engine | None = None) -> RunScores:
     if is_shard_set(path):  # a folder or glob of predictions shards (newslayers baseline --engine)
+        from newslayers.benchmarks.sharded import score_shards
+        from newslayers.corpus.scale import shard_paths, task_runner
+
         run = score_shards(shard_paths(path), gold, _warn, with_breakdowns, task_runner(engine))
     else:
         run = score_file(path, gold, _warn, with_breakdowns)
@@ -156,7 +175,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         return _compare(args, gold)
     if not args.predictions:
         raise UserError("give --predictions P.jsonl (or --compare A.jsonl B.jsonl)")
-    run = _scored(args.predictions, gold, with_breakdowns=not args.json, engine=engine_from_args(args))
+    run = _scored(args.predictions, gold, with_breakdowns=not args.json, engine=_engine(args))
     scores = scores_of(run, gold, with_breakdowns=not args.json)
     if args.results:
         record = results_record({"name": args.predictions.stem, "version": "submitted"}, split, scores)
@@ -164,13 +183,15 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(scores, ensure_ascii=False, sort_keys=False))
     else:
+        from newslayers.benchmarks.report import print_scores
+
         print_scores(scores, run.layers, title=f"{args.predictions.name} on {split}")
     return 0
 
 
 def _compare(args: argparse.Namespace, gold: list[Document]) -> int:
     path_a, path_b = args.compare
-    engine = engine_from_args(args)
+    engine = _engine(args)
     a, b = _scored(path_a, gold, engine=engine), _scored(path_b, gold, engine=engine)
     layers = [layer for layer in a.layers if layer in b.layers]
     if not layers:
@@ -179,5 +200,7 @@ def _compare(args: argparse.Namespace, gold: list[Document]) -> int:
     if args.json:
         print(json.dumps(result))
         return 0
+    from newslayers.benchmarks.report import print_comparison
+
     print_comparison(result, path_a.name, path_b.name)
     return 0

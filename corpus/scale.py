@@ -657,12 +657,6 @@ def iter_rejections(out: Path) -> Iterator[tuple[str, str, bool]]:
 # ----------------------------------------------------------------------------- finding shards
 
 
-def is_shard_set(path: Path | str) -> bool:
-    """A folder of shards or a glob pattern (``preds/*.jsonl.gz``), rather than one file."""
-    text = str(path)
-    return Path(text).is_dir() or any(ch in text for ch in "*?[")
-
-
 def shard_paths(spec: Path | str) -> list[Path]:
     """The shards a folder or glob names, in order: a folder's manifest decides when it has one."""
     text = str(spec)

@@ -11,42 +11,65 @@ greedy path (:func:`newslayers.matching.match_all_schemes`); both give identical
 
 from __future__ import annotations
 
+import collections
+import itertools
+import operator
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
-
-from newslayers.matching import Labelled
 
 CORRECT, INCORRECT, PART, MISSED, SPURIOUS = range(5)  # outcome offsets inside one scheme's five counts
 STRICT, EXACT, PARTIAL, TYPE = (0, 5, 10, 15)  # scheme offsets inside one label's twenty counts
 WIDTH = 20
 _GAP = np.int64(1) << 32  # documents are laid end to end this far apart
+_START, _END = operator.attrgetter("start"), operator.attrgetter("end")
 
 
-def _flatten(docs: Sequence[Sequence[Labelled]], labels: dict[str, int]) -> tuple[np.ndarray, ...]:
-    """Document index, start, end and label index of every span, in document then offset order."""
-    sizes = [len(d) for d in docs]
-    total = sum(sizes)
-    doc = np.repeat(np.arange(len(docs), dtype=np.int64), sizes)
-    start = np.fromiter((s[0] for d in docs for s in d), dtype=np.int64, count=total)
-    end = np.fromiter((s[1] for d in docs for s in d), dtype=np.int64, count=total)
-    label = np.fromiter((labels.get(s[2], -1) for d in docs for s in d), dtype=np.int64, count=total)
-    return doc, start, end, label
+def _flatten(
+    layers: Sequence[Sequence[Any] | None], label_field: str | None, labels: dict[str, int]
+) -> tuple[np.ndarray, ...]:
+    """Document index, start, end and label index of every span, in document then offset order.
+
+    Read straight from the span structs with C-level getters (no per-span Python tuples);
+    spans at equal offsets keep their input order, which never changes a simple document's counts.
+    """
+    sizes = [len(spans) if spans else 0 for spans in layers]
+    flat = list(itertools.chain.from_iterable(spans for spans in layers if spans))
+    total = len(flat)
+    doc = np.repeat(np.arange(len(layers), dtype=np.int64), sizes)
+    start = np.fromiter(map(_START, flat), dtype=np.int64, count=total)
+    end = np.fromiter(map(_END, flat), dtype=np.int64, count=total)
+    if label_field is None:
+        label = np.zeros(total, dtype=np.int64)
+    else:
+        known = collections.defaultdict(lambda: -1, labels)
+        label = np.fromiter(map(known.__getitem__, map(operator.attrgetter(label_field), flat)), np.int64, total)
+    same_doc = doc[1:] == doc[:-1]
+    later = (start[1:] > start[:-1]) | ((start[1:] == start[:-1]) & (end[1:] >= end[:-1]))
+    if np.all(~same_doc | later):  # spans usually come in offset order already
+        return doc, start, end, label
+    order = np.lexsort((end, start, doc))
+    return doc, start[order], end[order], label[order]
 
 
 def count_batch(
-    gold: Sequence[Sequence[Labelled]], pred: Sequence[Sequence[Labelled]], labels: Sequence[str]
+    gold: Sequence[Sequence[Any] | None],
+    pred: Sequence[Sequence[Any] | None],
+    labels: Sequence[str],
+    label_field: str | None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Counts per document (rows: 20 overall, then 20 per label) and which rows are exact.
 
-    Each document's spans must be sorted by (start, end). Rows whose ``simple`` flag is
+    ``gold`` and ``pred`` hold one layer's spans per document (None: no spans); each span's
+    label is its ``label_field`` (None: every span has ``labels[0]``). Rows whose ``simple`` flag is
     False are left at zero: the caller counts those documents with the greedy matcher.
     """
     index = {label: i for i, label in enumerate(labels)}
     n = len(gold)
     out = np.zeros((n, WIDTH * (1 + len(labels))), dtype=np.int64)
-    g_doc, g_start, g_end, g_label = _flatten(gold, index)
-    p_doc, p_start, p_end, p_label = _flatten(pred, index)
+    g_doc, g_start, g_end, g_label = _flatten(gold, label_field, index)
+    p_doc, p_start, p_end, p_label = _flatten(pred, label_field, index)
     simple = np.ones(n, dtype=bool)
     simple[g_doc[g_label < 0]] = False
     simple[p_doc[p_label < 0]] = False
@@ -70,18 +93,31 @@ def count_batch(
     simple[g_doc[repeated]] = False
     keep_p = simple[p_doc]
     keep_g = simple[g_doc]
-    _count_predictions(out, p_doc, p_label, has, target, g_start, g_end, g_label, p_start, p_end, keep_p)
-    _count_missed(out, g_doc, g_label, claimed, has, target, p_label, keep_g)
+    tally = _Tally(out)
+    _count_predictions(tally, p_doc, p_label, has, target, g_start, g_end, g_label, p_start, p_end, keep_p)
+    _count_missed(tally, g_doc, g_label, claimed, has, target, p_label, keep_g)
+    tally.total()
     out[~simple] = 0
     return out, simple
 
 
-def _add(out: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> None:
-    np.add.at(out, (rows, cols), 1)
+class _Tally:
+    """(row, column) cells to add one to, summed with one bincount at the end (``np.add.at`` is slow)."""
+
+    def __init__(self, out: np.ndarray) -> None:
+        self.out, self.cells = out, []
+
+    def add(self, rows: np.ndarray, cols: np.ndarray) -> None:
+        self.cells.append(rows * self.out.shape[1] + cols)
+
+    def total(self) -> None:
+        if self.cells:
+            flat = np.concatenate(self.cells)
+            self.out += np.bincount(flat, minlength=self.out.size).reshape(self.out.shape)
 
 
 def _count_predictions(
-    out: np.ndarray,
+    out: _Tally,
     p_doc: np.ndarray,
     p_label: np.ndarray,
     has: np.ndarray,
@@ -97,8 +133,8 @@ def _count_predictions(
     mine = WIDTH * (1 + p_label)
     lone = keep & ~has
     for base in (STRICT, EXACT, PARTIAL, TYPE):
-        _add(out, p_doc[lone], np.full(lone.sum(), base + SPURIOUS))
-        _add(out, p_doc[lone], mine[lone] + base + SPURIOUS)
+        out.add(p_doc[lone], np.full(lone.sum(), base + SPURIOUS))
+        out.add(p_doc[lone], mine[lone] + base + SPURIOUS)
     hit = keep & has
     if not hit.any():
         return
@@ -106,22 +142,22 @@ def _count_predictions(
     docs, own = p_doc[hit], mine[hit]
     bounds = (p_start[hit] == g_start[t]) & (p_end[hit] == g_end[t])
     same = p_label[hit] == g_label[t]
-    _add(out, docs, np.where(bounds & same, STRICT + CORRECT, STRICT + INCORRECT))
-    _add(out, docs, np.where(bounds, EXACT + CORRECT, EXACT + INCORRECT))
-    _add(out, docs, np.where(bounds, PARTIAL + CORRECT, PARTIAL + PART))
-    _add(out, docs, np.where(same, TYPE + CORRECT, TYPE + INCORRECT))
+    out.add(docs, np.where(bounds & same, STRICT + CORRECT, STRICT + INCORRECT))
+    out.add(docs, np.where(bounds, EXACT + CORRECT, EXACT + INCORRECT))
+    out.add(docs, np.where(bounds, PARTIAL + CORRECT, PARTIAL + PART))
+    out.add(docs, np.where(same, TYPE + CORRECT, TYPE + INCORRECT))
     # Under its own label a prediction only meets gold of that label.
-    _add(out, docs[same], own[same] + np.where(bounds[same], STRICT + CORRECT, STRICT + INCORRECT))
-    _add(out, docs[same], own[same] + np.where(bounds[same], EXACT + CORRECT, EXACT + INCORRECT))
-    _add(out, docs[same], own[same] + np.where(bounds[same], PARTIAL + CORRECT, PARTIAL + PART))
-    _add(out, docs[same], own[same] + TYPE + CORRECT)
+    out.add(docs[same], own[same] + np.where(bounds[same], STRICT + CORRECT, STRICT + INCORRECT))
+    out.add(docs[same], own[same] + np.where(bounds[same], EXACT + CORRECT, EXACT + INCORRECT))
+    out.add(docs[same], own[same] + np.where(bounds[same], PARTIAL + CORRECT, PARTIAL + PART))
+    out.add(docs[same], own[same] + TYPE + CORRECT)
     other = ~same
     for base in (STRICT, EXACT, PARTIAL, TYPE):
-        _add(out, docs[other], own[other] + base + SPURIOUS)
+        out.add(docs[other], own[other] + base + SPURIOUS)
 
 
 def _count_missed(
-    out: np.ndarray,
+    out: _Tally,
     g_doc: np.ndarray,
     g_label: np.ndarray,
     claimed: np.ndarray,
@@ -141,5 +177,5 @@ def _count_missed(
     lost_label = keep & ~same_label
     own = WIDTH * (1 + g_label)
     for base in (STRICT, EXACT, PARTIAL, TYPE):
-        _add(out, g_doc[lost], np.full(lost.sum(), base + MISSED))
-        _add(out, g_doc[lost_label], own[lost_label] + base + MISSED)
+        out.add(g_doc[lost], np.full(lost.sum(), base + MISSED))
+        out.add(g_doc[lost_label], own[lost_label] + base + MISSED)

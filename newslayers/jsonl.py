@@ -25,7 +25,7 @@ from typing import IO, Annotated, Any, Literal
 import msgspec
 
 from newslayers.errors import UserError
-from newslayers.layers import LayerSpec, layer_names, layer_spec, layer_specs
+from newslayers.layers import LayerSpec, layer_names, layer_spec, registry_snapshot
 from newslayers.model import Document, sort_spans
 from newslayers.validation import check_document
 
@@ -87,8 +87,20 @@ def _record_types(specs: tuple[LayerSpec, ...]) -> tuple[type[msgspec.Struct], t
     return strict, lenient
 
 
+_DECODERS: list[Any] = [None, None, None]  # [registry snapshot, strict decoder, lenient decoder]
+
+
+def _decoders() -> tuple[msgspec.json.Decoder, msgspec.json.Decoder]:
+    """Decoders for the current registry, rebuilt only when a layer is (un)registered."""
+    snapshot = registry_snapshot()
+    if _DECODERS[0] is not snapshot:
+        strict, lenient = _record_types(snapshot)
+        _DECODERS[:] = [snapshot, msgspec.json.Decoder(strict), msgspec.json.Decoder(lenient)]
+    return _DECODERS[1], _DECODERS[2]
+
+
 def record_type() -> type[msgspec.Struct]:
-    return _record_types(tuple(layer_specs()))[0]
+    return _record_types(registry_snapshot())[0]
 
 
 def _field_problem(err: msgspec.MsgspecError) -> tuple[str, str]:
@@ -161,16 +173,16 @@ def decode_line(raw: bytes, mode: Mode = "auto") -> tuple[Document | None, list[
     the registry's document checks then run on the result. Unknown top-level keys are an
     error in gold and a warning in predictions (where they are kept in ``extra``).
     """
-    strict, lenient = _record_types(tuple(layer_specs()))
+    strict, lenient = _decoders()
     warnings: list[str] = []
     try:
-        record = msgspec.json.decode(raw, type=strict)
+        record = strict.decode(raw)
     except msgspec.ValidationError as err:
         field, message = _field_problem(err)
         if mode == "gold" or not _UNKNOWN.search(str(err)) or "." in field or "[" in field:
             return None, [(field, message)], warnings
         try:
-            record = msgspec.json.decode(raw, type=lenient)
+            record = lenient.decode(raw)
         except msgspec.ValidationError as err2:
             return None, [_field_problem(err2)], warnings
         obj = msgspec.json.decode(raw)
@@ -229,8 +241,14 @@ def iter_raw_lines(path: Path) -> Iterator[tuple[int, bytes]]:
             stripped = raw.rstrip(b"\r\n")
             if number == 1 and stripped.startswith(b"\xef\xbb\xbf"):
                 stripped = stripped[3:]
-            if stripped.strip():
+            if stripped and not stripped.isspace():
                 yield number, stripped
+
+
+def is_shard_set(path: Path | str) -> bool:
+    """A folder of shards or a glob pattern (``preds/*.jsonl.gz``), rather than one file."""
+    text = str(path)
+    return Path(text).is_dir() or any(ch in text for ch in "*?[")
 
 
 def scan_file(

@@ -46,6 +46,13 @@ class LayerSpec:
 
 
 _REGISTRY: dict[str, LayerSpec] = {}
+_SNAPSHOT: tuple[LayerSpec, ...] = ()  # the registry as one immutable tuple, replaced on every change
+_NAMES: tuple[str, ...] = ()
+
+
+def _changed() -> None:
+    global _SNAPSHOT, _NAMES
+    _SNAPSHOT, _NAMES = tuple(_REGISTRY.values()), tuple(_REGISTRY)
 
 
 def register_layer(spec: LayerSpec) -> None:
@@ -53,18 +60,26 @@ def register_layer(spec: LayerSpec) -> None:
     if spec.scoring not in SCORING_KINDS:
         raise ValueError(f"layer {spec.name}: scoring {spec.scoring!r} is not one of {SCORING_KINDS}")
     _REGISTRY[spec.name] = spec
+    _changed()
 
 
 def unregister_layer(name: str) -> None:
     _REGISTRY.pop(name, None)
+    _changed()
 
 
 def layer_names() -> tuple[str, ...]:
-    return tuple(_REGISTRY)
+    return _NAMES
 
 
 def layer_specs() -> Iterator[LayerSpec]:
-    return iter(tuple(_REGISTRY.values()))
+    return iter(_SNAPSHOT)
+
+
+def registry_snapshot() -> tuple[LayerSpec, ...]:
+    """The registered layers as one tuple; a new object after every change, so callers can
+    cache what they derive from it by identity (the JSONL decoders do)."""
+    return _SNAPSHOT
 
 
 def layer_spec(name: str) -> LayerSpec:

@@ -13,7 +13,6 @@ built-in layers also have typed attributes.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterator
 from typing import Annotated, Any, ClassVar, Literal, Protocol, runtime_checkable
 
@@ -176,8 +175,12 @@ def _offsets(span: Any) -> tuple[int, int]:
 
 def sort_spans(spans: list[Any]) -> list[Any]:
     """Offset order; spans with the same offsets are ordered by their other fields (canonical)."""
+    keys = [(s.start, s.end) for s in spans]
+    distinct = len(set(keys)) == len(keys)
+    if distinct and keys == sorted(keys):  # the usual case: already in order
+        return list(spans)
     ordered = sorted(spans, key=_offsets)
-    if any(_offsets(a) == _offsets(b) for a, b in itertools.pairwise(ordered)):
+    if not distinct:
         ordered.sort(key=lambda s: (s.start, s.end, msgspec.json.encode(s)))
     return ordered
 

@@ -279,9 +279,9 @@ def count_documents(name: str, gold: Sequence[Document], pred: Sequence[Document
         return np.array(
             [COUNTERS[spec.scoring](spec, g, p) for g, p in zip(gold, pred, strict=True)], dtype=np.int64
         ).reshape(len(gold), -1)
-    g_spans = [sorted(_labelled(spec, d.layer(name) or [])) for d in gold]
-    p_spans = [sorted(_labelled(spec, d.layer(name) or [])) for d in pred]
-    counts, simple = count_batch(g_spans, p_spans, spec.labels)
+    counts, simple = count_batch(
+        [d.layer(name) for d in gold], [d.layer(name) for d in pred], spec.labels, spec.label_field
+    )
     for row in np.flatnonzero(~simple):
         counts[row] = _count_spans(spec, gold[row], pred[row])
     return counts

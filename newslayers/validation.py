@@ -10,6 +10,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import json
+import operator
 from collections.abc import Sequence
 from typing import Any
 
@@ -18,6 +19,7 @@ from newslayers.model import Document
 from newslayers.schema import SPLITS
 
 FieldProblem = tuple[str, str]
+_START, _END = operator.attrgetter("start"), operator.attrgetter("end")
 
 
 def _lone_surrogate(value: str) -> int:
@@ -46,9 +48,24 @@ def _check_span(span: Any, path: str, text_len: int | None, out: list[FieldProbl
     return True
 
 
+def _in_bounds(spans: list[Any], limit: float) -> bool:
+    """0 <= start < end <= limit for every span, with C-level maps (the common, valid case)."""
+    if not spans:
+        return True
+    starts, ends = list(map(_START, spans)), list(map(_END, spans))
+    return all(map(operator.lt, starts, ends)) and min(starts) >= 0 and max(ends) <= limit
+
+
 def _check_offsets(spec: LayerSpec, spans: list[Any], text_len: int | None, out: list[FieldProblem]) -> None:
     """Offsets only, for spans the schema decoder already typed (labels and types are checked)."""
+    if not spans:
+        return
     limit = text_len if text_len is not None else float("inf")
+    if _in_bounds(spans, limit) and (
+        not spec.links
+        or all(_in_bounds([t for s in spans if (t := getattr(s, link)) is not None], limit) for link in spec.links)
+    ):
+        return
     for i, span in enumerate(spans):
         if not span.start < span.end <= limit:
             _check_span(span, f"{spec.name}[{i}]", text_len, out)
@@ -56,6 +73,20 @@ def _check_offsets(spec: LayerSpec, spans: list[Any], text_len: int | None, out:
             target = getattr(span, link)
             if target is not None and not target.start < target.end <= limit:
                 _check_span(target, f"{spec.name}[{i}].{link}", text_len, out)
+
+
+def check_bounds(doc: Document, text_len: int) -> list[FieldProblem]:
+    """Offsets past the end of the page a decoded prediction was made for.
+
+    A prediction without text was already checked by :func:`check_document` when it was
+    decoded, against no length; only the bound on ``end`` is left to check once its page is known.
+    """
+    out: list[FieldProblem] = []
+    for spec in layer_specs():
+        spans = doc.layer(spec.name)
+        if spans and (max(map(_END, spans)) > text_len or spec.links):
+            _check_offsets(spec, spans, text_len, out)
+    return out
 
 
 def _check_layer(spec: LayerSpec, spans: Any, text_len: int | None, out: list[FieldProblem]) -> None:
@@ -100,7 +131,7 @@ def check_document(
         value = getattr(doc, name)
         if value is not None and not isinstance(value, str):
             out.append((name, f"must be a string or null, got {type(value).__name__}"))
-        elif isinstance(value, str) and (at := _lone_surrogate(value)) >= 0:
+        elif isinstance(value, str) and not value.isascii() and (at := _lone_surrogate(value)) >= 0:
             out.append((name, f"has a lone surrogate at character {at} ({value[at]!r}): not valid Unicode"))
     if doc.split is not None and doc.split not in SPLITS:
         out.append(("split", f"{json.dumps(doc.split)} is not one of {' '.join(SPLITS)}"))
@@ -108,7 +139,8 @@ def check_document(
         out.append(("text", "is missing (required in gold files)"))
     if isinstance(doc.text, str):
         text_len = len(doc.text)
-    unknown = [name for name in doc.layers if name not in layer_names()]
+    names = layer_names()
+    unknown = [name for name in doc.layers if name not in names]
     out.extend((name, "is not a registered layer") for name in unknown)
     for spec in layer_specs():
         spans = doc.layer(spec.name)
@@ -126,6 +158,13 @@ def check_document(
 
 
 def _overlaps(name: str, spans: Sequence[Any]) -> list[FieldProblem]:
+    previous_end = -1
+    for span in spans:  # the usual case, spans in order and apart, costs one pass
+        if span.start < previous_end:
+            break
+        previous_end = span.end
+    else:
+        return []
     ordered = sorted(range(len(spans)), key=lambda i: (spans[i].start, spans[i].end))
     return [
         (
@@ -145,6 +184,8 @@ def gold_problems(doc: Document) -> list[FieldProblem]:
         if not spec.may_overlap:
             out.extend(_overlaps(spec.name, doc.layer(spec.name) or []))
     blocks = sorted((b.start, b.end) for s in specs if not s.marks_content for b in doc.layer(s.name) or [])
+    if not blocks:
+        return out
     starts = [b[0] for b in blocks]
     for spec in specs:
         if not spec.marks_content:
