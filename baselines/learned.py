@@ -11,6 +11,8 @@ Everything is seeded and single-threaded, so two fits on the same data are ident
 from __future__ import annotations
 
 import re
+import threading
+from array import array
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import Any
@@ -69,18 +71,30 @@ def _shape(word: str) -> str:
     return _RUNS.sub(r"\1\1", shape)
 
 
+_ENDS_SENTENCE = (".", "!", "?", "”", '"', "’", ")")  # what `[.!?”"’)]$` finds on a trimmed line
+_QUOTE_MARKS = '“”"'
+_SEPARATORS = "|·•›»"
+_WORD = re.compile(r"\w+")
+
+
+def _digits(text: str) -> int:
+    """How many characters are digits (``str.isdigit``); ASCII lines, nearly all, are counted in C."""
+    return sum(map(text.count, "0123456789")) if text.isascii() else sum(map(str.isdigit, text))
+
+
 def line_features(lines: Sequence[Line]) -> list[dict[str, Any]]:
     """Features of each line that do not depend on one site's template."""
     if not lines:
         return []
     title = lines[0].text
     n = len(lines)
-    prose = [i for i, ln in enumerate(lines) if len(ln.text.split()) >= 12]
+    words_of = [ln.text.split() for ln in lines]
+    prose = [i for i, words in enumerate(words_of) if len(words) >= 12]
     first_prose, last_prose = (prose[0], prose[-1]) if prose else (0, n - 1)
+    prose_set = set(prose)
     feats = []
-    for i, ln in enumerate(lines):
+    for i, (ln, words) in enumerate(zip(lines, words_of, strict=True)):
         text = ln.text
-        words = text.split()
         f: dict[str, Any] = {
             "bias": 1.0,
             "rel_pos": i / n,
@@ -88,17 +102,17 @@ def line_features(lines: Sequence[Line]) -> list[dict[str, Any]]:
             "log_words": np.log1p(len(words)),
             "short": float(len(words) < 5),
             "long": float(len(words) >= 20),
-            "ends_sentence": float(bool(re.search(r"[.!?”\"’)]$", text))),
-            "digits": sum(map(str.isdigit, text)) / max(len(text), 1),
-            "caps_words": sum(w[:1].isupper() for w in words) / max(len(words), 1),
+            "ends_sentence": float(text.endswith(_ENDS_SENTENCE)),
+            "digits": _digits(text) / max(len(text), 1),
+            "caps_words": sum([w[:1].isupper() for w in words]) / max(len(words), 1),
             "in_title": float(i > 0 and len(text) > 10 and text in title),
             "before_prose": float(i < first_prose),
             "after_prose": float(i > last_prose),
-            "near_prose": float(any(abs(i - p) == 1 for p in prose)),
+            "near_prose": float(i - 1 in prose_set or i + 1 in prose_set),
             "byline": float(text.startswith("By ")),
             "dash_dateline": float("—" in text[:40]),
-            "has_quote": float(bool(re.search(r"[“”\"]", text))),
-            "separator": float(bool(re.search(r"[|·•›»]", text))),
+            "has_quote": float(any(mark in text for mark in _QUOTE_MARKS)),
+            "separator": float(any(mark in text for mark in _SEPARATORS)),
         }
         kind = chrome_kind(text)
         if kind:
@@ -108,7 +122,7 @@ def line_features(lines: Sequence[Line]) -> list[dict[str, Any]]:
 
 
 def _line_words(line: Line) -> list[str]:
-    words = re.findall(r"\w+", line.text.lower())
+    words = _WORD.findall(line.text.lower())
     return [f"w={w}" for w in words[:40]] + [f"first={words[0]}" if words else "first="]
 
 
@@ -165,9 +179,8 @@ class _LineModel:
 # ----------------------------------------------------------------------------- entities
 
 
-@lru_cache(maxsize=200_000)
 def _word_feats(w: str) -> tuple[tuple[str, float], ...]:
-    """Features of a word on its own; words repeat, so they are computed once."""
+    """Features of a word on its own (hashed once per word: see ``_TokenRows``)."""
     f: dict[str, float] = {
         "bias": 1,
         "lower=" + w.lower(): 1,
@@ -202,12 +215,6 @@ def _items(features: dict[str, Any] | tuple[tuple[str, float], ...]) -> Items:
     return tuple(_column(name) for name, _ in pairs), tuple(float(value) for _, value in pairs)
 
 
-@lru_cache(maxsize=200_000)
-def _word_items(w: str) -> Items:
-    return _items(_word_feats(w))
-
-
-@lru_cache(maxsize=400_000)
 def _context_items(offset: int, w: str, tag: str) -> Items:
     f = {f"{offset}:lower={w.lower()}": 1, f"{offset}:title": w[:1].isupper(), f"{offset}:rule={tag}": 1}
     if w in _GAZ["title"]:
@@ -220,53 +227,142 @@ def _own_items(tag: str, line_start: bool) -> Items:
     return _items({f"rule={tag}": 1, "line_start": line_start})
 
 
-_EDGE = {offset: _items({f"{offset}:edge": 1}) for offset in (-2, -1, 1, 2)}
+_OFFSETS = (-2, -1, 1, 2)
+_EDGE = {offset: _items({f"{offset}:edge": 1}) for offset in _OFFSETS}
+_PAIR_WIDTH = 3 + len(_OFFSETS)
 
 
-def token_matrix(tokens: Sequence[Token], rule_tags: Sequence[str], line_starts: set[int]) -> sparse.csr_matrix:
+class _TokenRows:
     """The hashed features of every token (word, shape, gazetteers, rules' tags, two words each side).
 
-    Identical to FeatureHasher over one feature dict per token, built from cached per-word
-    columns: words and their neighbours repeat, so each is hashed once per process.
+    Identical to FeatureHasher over one feature dict per token. A token's row is six
+    segments: its word's, its own (rule tag, line start), and each neighbour's (or the page
+    edge). Segments belong to (word, rule tag) pairs, which repeat across pages, so each is
+    hashed once per process and a whole batch's rows are one numpy gather, not a Python loop.
     """
-    columns: list[int] = []
-    values: list[float] = []
-    indptr = [0]
-    n = len(tokens)
-    words = [t.text for t in tokens]
-    for i, t in enumerate(tokens):
-        parts = [_word_items(words[i]), _own_items(rule_tags[i], t.start in line_starts)]
-        for offset in (-2, -1, 1, 2):
-            j = i + offset
-            parts.append(_context_items(offset, words[j], rule_tags[j]) if 0 <= j < n else _EDGE[offset])
-        for cols, vals in parts:
-            columns.extend(cols)
-            values.extend(vals)
-        indptr.append(len(columns))
-    matrix = sparse.csr_matrix(
-        (np.asarray(values), np.asarray(columns, dtype=np.int32), np.asarray(indptr, dtype=np.int32)),
-        shape=(n, _TOKEN_SPACE),
-    )
-    matrix.sum_duplicates()
-    return matrix
+
+    LIMIT = 500_000  # distinct pairs kept before starting afresh, so memory stays bounded
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()  # a worker may predict in several threads; the registry grows in place
+        self.clear()
+
+    def clear(self) -> None:
+        # Flat arrays, not lists of Python numbers: the same data, and nothing for the GC to walk.
+        self.columns = array("i")
+        self.values = array("d")
+        self.seg_start = array("q")  # each segment's start in columns
+        self.seg_len = array("q")
+        self.word_segment: dict[str, int] = {}
+        self.own_segment: dict[tuple[str, bool], int] = {}
+        self.pair_of: dict[tuple[str, str], int] = {}
+        self.pairs = array("q")  # per pair: word, own (not / at line start), neighbours at _OFFSETS
+        self.edges = np.array([self._segment(_EDGE[offset]) for offset in _OFFSETS])
+        self.arrays: tuple[np.ndarray, ...] | None = None
+
+    def _segment(self, items: Items) -> int:
+        self.seg_start.append(len(self.columns))
+        self.seg_len.append(len(items[0]))
+        self.columns.extend(items[0])
+        self.values.extend(items[1])
+        return len(self.seg_len) - 1
+
+    def _pair(self, key: tuple[str, str]) -> int:
+        if key not in self.pair_of:
+            word, tag = key
+            if word not in self.word_segment:
+                self.word_segment[word] = self._segment(_items(_word_feats(word)))
+            for line_start in (False, True):
+                if (tag, line_start) not in self.own_segment:
+                    self.own_segment[tag, line_start] = self._segment(_own_items(tag, line_start))
+            self.pair_of[key] = len(self.pairs) // _PAIR_WIDTH
+            self.pairs.extend([self.word_segment[word], self.own_segment[tag, False], self.own_segment[tag, True]])
+            self.pairs.extend([self._segment(_context_items(offset, word, tag)) for offset in _OFFSETS])
+            self.arrays = None
+        return self.pair_of[key]
+
+    def _ids(self, words: Sequence[str], tags: Sequence[str]) -> np.ndarray:
+        if len(self.pair_of) > self.LIMIT:
+            self.clear()
+        get = self.pair_of.get
+        ids = [get(key) for key in zip(words, tags, strict=True)]  # no key kept: nothing for the GC to scan
+        for i in [i for i, found in enumerate(ids) if found is None]:
+            ids[i] = self._pair((words[i], tags[i]))
+        return np.array(ids, dtype=np.int64)
+
+    def _tables(self) -> tuple[np.ndarray, ...]:
+        if self.arrays is None:
+            self.arrays = (
+                np.array(self.pairs, dtype=np.int64).reshape(-1, _PAIR_WIDTH),
+                *(np.array(a) for a in (self.seg_start, self.seg_len, self.columns, self.values)),
+            )
+        return self.arrays
+
+    def matrix(self, words: list[str], tags: list[str], line_start: list[bool], sizes: list[int]) -> sparse.csr_matrix:
+        """Rows for pages laid end to end (``sizes`` tokens each); neighbours stop at a page's edge."""
+        n = len(words)
+        if not n:
+            return sparse.csr_matrix((0, _TOKEN_SPACE))
+        with self.lock:
+            ids = self._ids(words, tags)
+            pairs, seg_start, seg_len, columns, values = self._tables()
+        table = pairs[ids]
+        counts = np.asarray(sizes, dtype=np.int64)
+        pos = np.arange(n) - np.repeat(np.cumsum(counts) - counts, counts)
+        size = np.repeat(counts, counts)
+        segments = np.empty((n, 2 + len(_OFFSETS)), dtype=np.int64)
+        segments[:, 0] = table[:, 0]
+        segments[:, 1] = np.where(np.asarray(line_start, dtype=bool), table[:, 2], table[:, 1])
+        for k, offset in enumerate(_OFFSETS):
+            inside = (pos + offset >= 0) & (pos + offset < size)
+            neighbour = table[np.clip(np.arange(n) + offset, 0, n - 1), 3 + k]
+            segments[:, 2 + k] = np.where(inside, neighbour, self.edges[k])
+        lengths = seg_len[segments.ravel()]
+        indptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(lengths.reshape(n, -1).sum(axis=1), out=indptr[1:])
+        # Each output position's source: its segment's start in `columns`, plus how far into it.
+        shift = np.repeat(seg_start[segments.ravel()] - (np.cumsum(lengths) - lengths), lengths)
+        source = np.arange(int(indptr[-1])) + shift
+        matrix = sparse.csr_matrix((values[source], columns[source], indptr.astype(np.int32)), shape=(n, _TOKEN_SPACE))
+        matrix.sum_duplicates()
+        return matrix
 
 
-def _content_tokens(text: str, content: Sequence[Line]) -> tuple[list[Token], set[int]]:
-    tokens: list[Token] = []
-    for ln in content:
-        tokens += [Token(t.text, t.start + ln.start, t.end + ln.start) for t in tokenize(ln.text)]
-    return tokens, {ln.start for ln in content}
+_ROWS = _TokenRows()
 
 
-def _fix_bio(tags: Sequence[str]) -> list[str]:
-    """An I- tag that does not continue its label starts a span instead."""
-    fixed, prev = [], "O"
-    for tag in tags:
-        if tag.startswith("I-") and prev[2:] != tag[2:]:
+def _content_tokens(text: str, content: Sequence[Line]) -> list[Token]:
+    return [t for ln in content for t in tokenize(text, ln.start, ln.end)]
+
+
+# A page's tokens as words, starts and ends: a batch keeps these, not ~100k Token objects that
+# would all survive into the oldest GC generation and make each full collection longer.
+Page = tuple[list[str], list[int], list[int]]
+
+
+def _tokens(page: Page) -> list[Token]:
+    return [Token(w, s, e) for w, s, e in zip(*page, strict=True)]
+
+
+def _entity_spans(page: Page, tags: Sequence[str]) -> list[tuple[int, int, str]]:
+    """The page's spans from predicted BIO tags: ``bio_to_spans`` after an I- that does not
+    continue its label is made a B-, on the tagged tokens only.
+
+    Only about one token in ten is tagged, so the O tokens are never made into Token objects
+    or walked in Python. Leaving them out changes nothing: an I- after an O (a gap between
+    tagged tokens) becomes B- as it would in the full sequence, and after that fix every I-
+    follows a token of its own label, so an O only ends a span that the next B- ends anyway.
+    """
+    words, starts, ends = page
+    tagged = [i for i, tag in enumerate(tags) if tag != "O"]
+    fixed, prev, prev_at = [], "O", -2
+    for i in tagged:
+        tag = tags[i]
+        if tag.startswith("I-") and (prev if prev_at == i - 1 else "O")[2:] != tag[2:]:
             tag = "B-" + tag[2:]
         fixed.append(tag)
-        prev = tag
-    return fixed
+        prev, prev_at = tag, i
+    return bio_to_spans([Token(words[i], starts[i], ends[i]) for i in tagged], fixed)
 
 
 class _EntityModel:
@@ -274,33 +370,39 @@ class _EntityModel:
         # Hashed features, not a vocabulary: transforming ~10k tokens a second stays cheap.
         self.model = LinearSVC(C=0.1, random_state=SEED, max_iter=5000)
 
-    def _matrix(self, text: str, content: Sequence[Line]) -> tuple[list[Token], sparse.csr_matrix]:
-        tokens, starts = _content_tokens(text, content)
-        rule_spans = [(e.start, e.end, e.label) for e in find_entities(text, content)]
-        return tokens, token_matrix(tokens, spans_to_bio(tokens, rule_spans), starts)
+    def _pages(self, texts: Sequence[str], contents: Sequence[Sequence[Line]]) -> tuple[list[Page], sparse.csr_matrix]:
+        """Each page's content tokens, and one matrix of all their rows, page after page."""
+        pages, tags, line_start = [], [], []
+        for text, content in zip(texts, contents, strict=True):
+            tokens, starts = _content_tokens(text, content), {ln.start for ln in content}
+            rule_spans = [(e.start, e.end, e.label) for e in find_entities(text, content)]
+            pages.append(([t.text for t in tokens], [t.start for t in tokens], [t.end for t in tokens]))
+            tags += spans_to_bio(tokens, rule_spans)
+            line_start += [t.start in starts for t in tokens]
+        words = [w for page in pages for w in page[0]]
+        return pages, _ROWS.matrix(words, tags, line_start, [len(page[0]) for page in pages])
 
     def fit(self, docs: Sequence[Document], content_of: dict[str, list[Line]]) -> None:
-        blocks, tags = [], []
-        for doc in docs:
-            tokens, x = self._matrix(doc.text or "", content_of[doc.id])
-            blocks.append(x)
-            tags += spans_to_bio(tokens, [(e.start, e.end, e.label) for e in doc.entities or []])
-        self.model.fit(_csr32(sparse.vstack(blocks)), tags)
+        pages, x = self._pages([doc.text or "" for doc in docs], [content_of[doc.id] for doc in docs])
+        tags = []
+        for doc, page in zip(docs, pages, strict=True):
+            tags += spans_to_bio(_tokens(page), [(e.start, e.end, e.label) for e in doc.entities or []])
+        self.model.fit(_csr32(x), tags)
 
     def predict(self, text: str, content: Sequence[Line]) -> list[Entity]:
         return self.predict_many([text], [content])[0]
 
     def predict_many(self, texts: Sequence[str], contents: Sequence[Sequence[Line]]) -> list[list[Entity]]:
         """All pages' tokens through the classifier at once; BIO decoding stays per page."""
-        pages = [self._matrix(text, content) for text, content in zip(texts, contents, strict=True)]
-        if not any(tokens for tokens, _ in pages):
+        pages, x = self._pages(texts, contents)
+        if not x.shape[0]:
             return [[] for _ in texts]
-        tags = list(self.model.predict(_csr32(sparse.vstack([x for tokens, x in pages if tokens]))))
+        tags = self.model.predict(_csr32(x)).tolist()
         out, at = [], 0
-        for tokens, _ in pages:
-            page_tags = _fix_bio(tags[at : at + len(tokens)])
-            at += len(tokens)
-            out.append([Entity(s, e, label) for s, e, label in bio_to_spans(tokens, page_tags)])
+        for page in pages:
+            page_tags = tags[at : at + len(page[0])]
+            at += len(page[0])
+            out.append([Entity(s, e, label) for s, e, label in _entity_spans(page, page_tags)])
         return out
 
 
@@ -308,8 +410,8 @@ class _EntityModel:
 
 
 def _context(text: str, start: int, end: int) -> dict[str, Any]:
-    before = re.findall(r"\w+", text[max(0, start - 30) : start].lower())[-2:]
-    after = re.findall(r"\w+", text[end : end + 30].lower())[:2]
+    before = _WORD.findall(text[max(0, start - 30) : start].lower())[-2:]
+    after = _WORD.findall(text[end : end + 30].lower())[:2]
     f: dict[str, Any] = {f"b{i}={w}": 1 for i, w in enumerate(before)}
     f.update({f"a{i}={w}": 1 for i, w in enumerate(after)})
     f["log_len"] = np.log1p(end - start)
@@ -368,7 +470,7 @@ class SklearnSystem:
     """Linear models over hand-made features, trained on the train split only."""
 
     name = "sklearn"
-    version = "0.1.0"
+    version = "0.2.0"
     layers = ("entities", "numeric_claims", "quotes", "boilerplate")
     description = "scikit-learn: line classifier, token classifier (BIO), learned candidate filters"
 

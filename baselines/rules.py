@@ -11,10 +11,11 @@ from collections.abc import Iterator, Sequence
 from functools import lru_cache
 
 from newslayers.baselines import gazetteers as gz
-from newslayers.baselines.numbers import find_claims
+from newslayers.baselines.numbers import ParsedClaim, find_claims, name_numbers, quantity_line
+from newslayers.baselines.quotes import predict_quotes
 
 from newslayers.lines import Line, split_lines
-from newslayers.model import Boilerplate, Document, Entity, NumericClaim, Quote, Span, normalise_number
+from newslayers.model import Boilerplate, Document, Entity, NumericClaim, normalise_number
 
 # ----------------------------------------------------------------------------- boilerplate
 
@@ -270,155 +271,46 @@ def _drop_overlaps(spans: list[Entity]) -> list[Entity]:
 
 
 def predict_numeric(text: str, lines: Sequence[Line]) -> list[NumericClaim]:
-    claims = []
-    for line in lines:
-        for c in find_claims(line.text):
-            claims.append(
-                NumericClaim(
-                    line.start + c.start,
-                    line.start + c.end,
-                    normalise_number(c.value),
-                    c.qualifier,
-                    c.unit,
-                    normalise_number(c.high),
-                )
-            )
-    return claims
+    """Claims in the content lines, and in the quantity lines inside the article that the line
+    classifier left out (ingredient lists, table cells: claims by §7a, but short and unpunctuated).
+    A bare number the page also uses as a name ('Boeing 737') is left out everywhere."""
+    claims = [(line.start, c) for line, found in _numeric_lines(text, lines) for c in found]
+    if any(_BARE_LONG.fullmatch(text, line_start + c.start, line_start + c.end) for line_start, c in claims):
+        names = name_numbers(text)
+        claims = [(at, c) for at, c in claims if text[at + c.start : at + c.end] not in names]
+    return [
+        NumericClaim(at + c.start, at + c.end, normalise_number(c.value), c.qualifier, c.unit, normalise_number(c.high))
+        for at, c in claims
+    ]
 
 
-# ----------------------------------------------------------------------------- quotes
-
-CUES = (
-    "said|says|say|told|tells|added|adds|warned|warns|insisted|insists|argued|argues|explained|explains|noted|notes|"
-    "wrote|writes|stated|states|claimed|claims|announced|announces|confirmed|confirms|acknowledged|admitted|recalled|"
-    "predicted|suggested|urged|stressed|replied|asked|asks|maintained|conceded|cautioned|declared|promised|vowed|"
-    "estimated|estimates|believes|believed|reported|reports|pointed out|told reporters|added later|continued|joked|"
-    "explained|agreed|disagreed|countered|complained|concluded|observed|remarked|predicts|credited|described|called"
-)
-_NAME = r"(?:[A-Z][\w’'.-]+(?:\s(?:de|da|van|von|bin|al|el|la|le)?\s?[A-Z][\w’'.-]+){0,3})"
-_SPEAKER = rf"(?:{_NAME}|[Hh]e|[Ss]he|[Tt]hey|[Ii]t|[Tt]he\s[\w-]+(?:\s[\w-]+)?)"
-_OPENERS, _CLOSERS = '“"', '”"'
-_AFTER = re.compile(rf"[,:]?\s*(?P<a>(?P<who>{_SPEAKER})\s(?P<cue>{CUES})\b|(?P<cue2>{CUES})\s(?P<who2>{_SPEAKER}))")
-_BEFORE = re.compile(rf"(?P<who>{_SPEAKER})\s(?P<cue>{CUES})(?:\s[\w-]+){{0,3}}?[:,]?\s*$")
-_INDIRECT = re.compile(
-    rf"(?P<who>{_SPEAKER}),?\s(?P<cue>{CUES})(?:\s(?:on\s\w+day|reporters|journalists|in\sa\s(?:written\s)?statement|in\san\sinterview|\w+ly|overnight))?,?\s(?:that\s)?"
-    rf"(?P<clause>(?:[^“”\"]|[“\"][^”\"]*[”\"])+?)(?=\.(?:\s|$)|[.,]?[”\"]?$)"
-)
-_ACCORDING = re.compile(r"(?P<cue>[Aa]ccording to)\s(?P<who>(?:the\s)?[\w’'.-]+(?:\s[\w’'.-]+){0,4}?)[,.]")
+_BARE_LONG = re.compile(r"\d{3,5}")  # the only numbers name_numbers can return
 
 
-_QUOTE_MARK = re.compile(f"[{re.escape(_OPENERS + _CLOSERS)}]")
+def _numeric_lines(text: str, lines: Sequence[Line]) -> Iterator[tuple[Line, list[ParsedClaim]]]:
+    """The content lines with their claims and, in page order among them, the quantity lines
+    between two content lines."""
+    ordered = sorted(lines, key=lambda ln: ln.start)
+    for i, line in enumerate(ordered):
+        yield line, find_claims(line.text)
+        after = ordered[i + 1] if i + 1 < len(ordered) else None
+        if after is not None and after.start - line.end > 2 and _DIGIT.search(text, line.end, after.start):
+            yield from _quantity_lines(text, line.end, after.start)
 
 
-def _direct_quotes(text: str, lines: Sequence[Line]) -> Iterator[tuple[int, int]]:
-    """Quoted stretches, continuing across paragraphs that reopen without closing."""
-    open_at: int | None = None
-    for line in lines:
-        for mark in _QUOTE_MARK.finditer(text, line.start, line.end):  # other characters change nothing
-            i, ch = mark.start(), mark.group()
-            if open_at is None and ch in _OPENERS and (ch != '"' or i == line.start or not text[i - 1].isalnum()):
-                open_at = i
-            elif (
-                open_at is not None
-                and ch in _CLOSERS
-                and i > open_at
-                and (ch != '"' or i + 1 >= line.end or not text[i + 1].isalnum())
-            ):
-                yield open_at, i + 1
-                open_at = None
-            elif open_at is not None and ch == "“" and i == line.start:
-                pass  # a continued quote reopens at the start of the next paragraph
-        nxt = text[line.end : line.end + 4].lstrip()
-        if open_at is not None and not nxt.startswith(("“", '"')):
-            open_at = None
+_DIGIT = re.compile(r"[\d½¼¾⅓⅔⅛]")  # a quantity line holds a digit or a fraction
 
 
-def _trim_speaker(text: str, start: int, end: int) -> Span:
-    """Titles stay outside a speaker; 'the ministry' keeps its article, a name does not."""
-    words = list(re.finditer(r"\S+", text[start:end]))
-    while len(words) > 1 and words[0].group().rstrip(".") in _TITLES:
-        words = words[1:]
-    start = start + words[0].start() if words else start
-    start, end = _trim_run(text, start, end)
-    if text.startswith(("the ", "The "), start) and text[start + 4 : start + 5].isupper():
-        start += 4  # "the Vilnius Institute": a name's article stays outside, as in entities
-    return Span(start, end)
-
-
-_NAME_AT_END = re.compile(rf"{_NAME}$")
-
-
-def _speaker(text: str, who_start: int, who_end: int, cue_start: int, line_start: int) -> Span:
-    """The cue's subject; past an appositive ('Ouma, who leads the unit, said') it is the name before it."""
-    if "," in text[who_end:cue_start]:
-        comma = text.rfind(", ", line_start, who_start)
-        segment = text[comma + 2 : cue_start] if comma >= 0 else ""
-        if segment[:1].islower() or segment.startswith(("The ", "A ", "An ")):
-            head = _NAME_AT_END.search(text, line_start, comma)
-            if head:
-                return _trim_speaker(text, head.start(), head.end())
-    return _trim_speaker(text, who_start, who_end)
-
-
-def _reported(text: str, lines: Sequence[Line]) -> list[Quote]:
-    """Indirect and mixed quotes: 'X said (that) CLAUSE' and 'CLAUSE, according to X'."""
-    quotes: list[Quote] = []
-    for line in lines:
-        for m in _INDIRECT.finditer(text, line.start, line.end):
-            c_start, c_end = m.start("clause"), m.end("clause")
-            clause = text[c_start:c_end].rstrip(" ,")
-            c_end = c_start + len(clause)
-            if _words(clause) < 4 or clause.startswith(("“", '"')):
-                continue
-            kind = "mixed" if re.search(r"[“\"]", clause) else "indirect"
-            cue_end = m.start("cue") + len(m.group("cue").split()[0])
-            quotes.append(
-                Quote(
-                    c_start,
-                    c_end,
-                    kind,
-                    _speaker(text, m.start("who"), m.end("who"), m.start("cue"), line.start),
-                    Span(m.start("cue"), cue_end),
-                )
-            )
-        for m in _ACCORDING.finditer(text, line.start, line.end):
-            sentence_start = max(text.rfind(". ", line.start, m.start()) + 2, line.start)
-            clause = text[sentence_start : m.start()].rstrip(" ,")
-            if _words(clause) >= 4 and not clause.startswith(("“", '"')):
-                quotes.append(Quote(sentence_start, sentence_start + len(clause), "indirect",
-                                    _trim_speaker(text, m.start("who"), m.end("who")), Span(m.start("cue"), m.end("cue"))))  # fmt: skip
-    return quotes
-
-
-def predict_quotes(text: str, lines: Sequence[Line]) -> list[Quote]:
-    """Reported speech first; then quotation marks not already inside a reported clause."""
-    quotes = _reported(text, lines)
-    taken = [(q.start, q.end) for q in quotes]
-    last_speaker: tuple[Span | None, Span | None] = (None, None)
-    for start, end in _direct_quotes(text, lines):
-        if end - start < 12 or any(s <= start and end <= e for s, e in taken):
-            continue  # a scare-quoted word, or the quoted part of a mixed quote
-        speaker = cue = None
-        after = _AFTER.match(text, end, min(len(text), end + 80))
-        line_start = text.rfind("\n", 0, start) + 1
-        before = _BEFORE.search(text, line_start, start)
-        if after:
-            w = "who" if after.group("who") else "who2"
-            c = "cue" if after.group("cue") else "cue2"
-            speaker, cue = _trim_speaker(text, after.start(w), after.end(w)), Span(after.start(c), after.end(c))
-        elif before:
-            speaker, cue = (
-                _trim_speaker(text, before.start("who"), before.end("who")),
-                Span(before.start("cue"), before.end("cue")),
-            )
-        elif last_speaker[0] is not None and start - last_speaker[0].end < 200:
-            speaker, cue = last_speaker
-        if cue is not None and " " in text[cue.start : cue.end]:
-            cue = Span(cue.start, cue.start + text[cue.start : cue.end].index(" "))
-        last_speaker = (speaker, cue)
-        quotes = [q for q in quotes if not (start <= q.start and q.end <= end)]
-        quotes.append(Quote(start, end, "direct", speaker, cue))
-    return sorted(quotes, key=lambda q: (q.start, q.end))
+def _quantity_lines(text: str, start: int, end: int) -> Iterator[tuple[Line, list[ParsedClaim]]]:
+    """Lines of text[start:end] (left out as boilerplate) that are ingredient or measurement lists,
+    or table cells next to other cells (two lines away at most)."""
+    gap = [Line(ln.index, start + ln.start, start + ln.end, ln.text, ln.number) for ln in split_lines(text[start:end])]
+    found = [find_claims(ln.text) if _DIGIT.search(ln.text) else [] for ln in gap]
+    kinds = [quantity_line(ln.text, claims) for ln, claims in zip(gap, found, strict=True)]
+    for i, (line, claims, kind) in enumerate(zip(gap, found, kinds, strict=True)):
+        near = kinds[max(0, i - 2) : i] + kinds[i + 1 : i + 3]
+        if kind == "list" or (kind == "cell" and "cell" in near):
+            yield line, claims
 
 
 # ----------------------------------------------------------------------------- system
@@ -428,7 +320,7 @@ class RulesSystem:
     """Hand-written rules for all four layers; nothing to train."""
 
     name = "rules"
-    version = "0.1.0"
+    version = "0.2.0"
     layers = ("entities", "numeric_claims", "quotes", "boilerplate")
     description = "capitalisation, gazetteers, a number parser, quotation patterns and line features"
 

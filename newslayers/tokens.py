@@ -23,9 +23,14 @@ class Token:
     end: int
 
 
-def tokenize(text: str) -> list[Token]:
-    """Split ``text`` into tokens whose offsets index ``text`` exactly."""
-    return [Token(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+def tokenize(text: str, start: int = 0, end: int | None = None) -> list[Token]:
+    """Split ``text`` (or only ``text[start:end]``) into tokens whose offsets index ``text`` exactly.
+
+    A part gives the tokens of ``tokenize(text[start:end])`` shifted by ``start`` (the pattern
+    never looks before a token or past ``end``), without copying the part or each token twice.
+    """
+    found = _TOKEN.finditer(text, start, len(text) if end is None else end)
+    return [Token(m.group(), m.start(), m.end()) for m in found]
 
 
 def spans_to_bio(tokens: Sequence[Token], spans: Sequence[tuple[int, int, str]]) -> list[str]:

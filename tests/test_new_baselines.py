@@ -7,7 +7,6 @@ train split so that the file runs in well under a minute; full training is measu
 
 from __future__ import annotations
 
-import os
 import pickle
 from pathlib import Path
 
@@ -210,20 +209,3 @@ def test_number_parser_never_raises_and_matches_the_full_scan(text: str) -> None
 def test_rules_never_raise_on_any_text(text: str) -> None:
     (pred,) = RulesSystem().predict([Document(id="x", text=text)])
     assert all(0 <= s.start < s.end <= len(text) for s in pred.numeric_claims)
-
-
-class _DomPipeline(PipelineSystem):
-    """A pipeline with one learned candidate, to see cross-validated selection."""
-
-    def candidates(self) -> list[str]:
-        return ["rules", "dom-boilerplate"]
-
-
-def test_pipeline_cross_validates_learned_candidates_on_training_pages() -> None:
-    pytest.importorskip("trafilatura")
-    selection = _few("validation", 3)
-    pipeline = _DomPipeline()
-    predictions, _ = pipeline._selection_predictions("dom-boilerplate", _few("train", 4) + selection, selection)
-    assert sorted(p.id for p in predictions) == sorted(d.id for d in selection)
-    # one fit per fold, none of which saw the page it predicts, and the fits are cached
-    assert len(list((Path(os.environ["NEWSLAYERS_CACHE"])).glob("dom-boilerplate-*.pkl"))) == 3
