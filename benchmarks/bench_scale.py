@@ -39,11 +39,12 @@ from typing import Any
 
 from newslayers.corpus import load_corpus
 from newslayers.corpus import scale as scale_module
-from newslayers.corpus.scale import Engine, ShardRun, TaskFailure, peak_rss_mb, read_record, run_shards
+from newslayers.corpus.scale import ShardRun, TaskFailure, peak_rss_mb, read_record, run_shards
 from rich.console import Console
 from rich.table import Table
 
 from newslayers.cli import main as cli_main
+from newslayers.engines import Engine
 
 SHARED_REALPAGES = Path(__file__).resolve().parents[1].parent / "shared" / "realpages"
 SEED = 20261204

@@ -11,10 +11,10 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from newslayers.benchmarks.harness import results_record, score_file, scores_of
 
+from newslayers.engines import Engine, engine_from_args
 from newslayers.errors import UserError
 from newslayers.jsonl import (
     is_shard_set,
@@ -25,9 +25,6 @@ from newslayers.jsonl import (
 )
 from newslayers.model import Document
 from newslayers.scoring import RunScores, paired_bootstrap
-
-if TYPE_CHECKING:
-    from newslayers.corpus.scale import Engine
 
 # ``evaluate`` is timed as a whole command against nervaluate (bench_scoring), so systems,
 # the corpus, the scale-out engine and rich tables are imported by the paths that use them.
@@ -97,7 +94,7 @@ def _list_systems() -> int:
 def cmd_baseline(args: argparse.Namespace) -> int:
     from newslayers.baselines import prepared_system
     from newslayers.corpus import load_corpus
-    from newslayers.corpus.scale import cmd_baseline_sharded, engine_from_args
+    from newslayers.corpus.scale import cmd_baseline_sharded
 
     from newslayers.systems import run_system
 
@@ -142,15 +139,6 @@ def _warn(message: str) -> None:
     print(f"warning: {message}", file=sys.stderr)
 
 
-def _engine(args: argparse.Namespace) -> Engine | None:
-    """The scale-out engine the flags ask for; the engine's module is loaded only then."""
-    if not (getattr(args, "engine", None) or getattr(args, "scheduler", None)):
-        return None
-    from newslayers.corpus.scale import engine_from_args
-
-    return engine_from_args(args)
-
-
 def _scored(path: Path, gold: list[Document], with_breakdowns: bool = False, engine: Engine | None = None) -> RunScores:
     if is_shard_set(path):  # a folder or glob of predictions shards (newslayers baseline --engine)
         from newslayers.benchmarks.sharded import score_shards
@@ -175,7 +163,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         return _compare(args, gold)
     if not args.predictions:
         raise UserError("give --predictions P.jsonl (or --compare A.jsonl B.jsonl)")
-    run = _scored(args.predictions, gold, with_breakdowns=not args.json, engine=_engine(args))
+    run = _scored(args.predictions, gold, with_breakdowns=not args.json, engine=engine_from_args(args))
     scores = scores_of(run, gold, with_breakdowns=not args.json)
     if args.results:
         record = results_record({"name": args.predictions.stem, "version": "submitted"}, split, scores)
@@ -191,7 +179,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 def _compare(args: argparse.Namespace, gold: list[Document]) -> int:
     path_a, path_b = args.compare
-    engine = _engine(args)
+    engine = engine_from_args(args)
     a, b = _scored(path_a, gold, engine=engine), _scored(path_b, gold, engine=engine)
     layers = [layer for layer in a.layers if layer in b.layers]
     if not layers:

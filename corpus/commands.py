@@ -15,8 +15,9 @@ from newslayers.baselines import prepared_system
 from newslayers.corpus import load_corpus
 from newslayers.corpus.ingest import Rejected, ingest, iter_input_files, read_url_map
 from newslayers.corpus.realpages import BENCHMARK_URL, PAGES_FILE, data_dir, fetch, materialize
-from newslayers.corpus.scale import annotate_documents, cmd_ingest_sharded, engine_from_args
+from newslayers.corpus.scale import annotate_documents, cmd_ingest_sharded
 
+from newslayers.engines import engine_from_args
 from newslayers.jsonl import refuse_overwriting_inputs, write_documents
 from newslayers.model import Document
 

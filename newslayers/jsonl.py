@@ -18,7 +18,6 @@ import tempfile
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import IO, Annotated, Any, Literal
 
@@ -70,7 +69,6 @@ _TYPE_WORDS = {
 }
 
 
-@lru_cache(maxsize=8)
 def _record_types(specs: tuple[LayerSpec, ...]) -> tuple[type[msgspec.Struct], type[msgspec.Struct]]:
     """The contract line as a msgspec struct, built from the registry: strict and lenient."""
     optional_str = str | None
@@ -87,20 +85,30 @@ def _record_types(specs: tuple[LayerSpec, ...]) -> tuple[type[msgspec.Struct], t
     return strict, lenient
 
 
-_DECODERS: list[Any] = [None, None, None]  # [registry snapshot, strict decoder, lenient decoder]
+@dataclass(frozen=True, slots=True)
+class _Codec:
+    """The record types and decoders of one registry snapshot."""
+
+    snapshot: tuple[LayerSpec, ...]
+    record: type[msgspec.Struct]
+    strict: msgspec.json.Decoder
+    lenient: msgspec.json.Decoder
 
 
-def _decoders() -> tuple[msgspec.json.Decoder, msgspec.json.Decoder]:
-    """Decoders for the current registry, rebuilt only when a layer is (un)registered."""
+_CODEC: list[_Codec] = []  # the codec of the current registry snapshot (compared by identity, no hashing)
+
+
+def _codec() -> _Codec:
+    """The codec for the current registry, rebuilt only when a layer is (un)registered."""
     snapshot = registry_snapshot()
-    if _DECODERS[0] is not snapshot:
+    if not _CODEC or _CODEC[0].snapshot is not snapshot:
         strict, lenient = _record_types(snapshot)
-        _DECODERS[:] = [snapshot, msgspec.json.Decoder(strict), msgspec.json.Decoder(lenient)]
-    return _DECODERS[1], _DECODERS[2]
+        _CODEC[:] = [_Codec(snapshot, strict, msgspec.json.Decoder(strict), msgspec.json.Decoder(lenient))]
+    return _CODEC[0]
 
 
 def record_type() -> type[msgspec.Struct]:
-    return _record_types(registry_snapshot())[0]
+    return _codec().record
 
 
 def _field_problem(err: msgspec.MsgspecError) -> tuple[str, str]:
@@ -173,16 +181,16 @@ def decode_line(raw: bytes, mode: Mode = "auto") -> tuple[Document | None, list[
     the registry's document checks then run on the result. Unknown top-level keys are an
     error in gold and a warning in predictions (where they are kept in ``extra``).
     """
-    strict, lenient = _decoders()
+    codec = _codec()
     warnings: list[str] = []
     try:
-        record = strict.decode(raw)
+        record = codec.strict.decode(raw)
     except msgspec.ValidationError as err:
         field, message = _field_problem(err)
         if mode == "gold" or not _UNKNOWN.search(str(err)) or "." in field or "[" in field:
             return None, [(field, message)], warnings
         try:
-            record = lenient.decode(raw)
+            record = codec.lenient.decode(raw)
         except msgspec.ValidationError as err2:
             return None, [_field_problem(err2)], warnings
         obj = msgspec.json.decode(raw)

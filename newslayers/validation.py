@@ -83,9 +83,7 @@ def check_bounds(doc: Document, text_len: int) -> list[FieldProblem]:
     """
     out: list[FieldProblem] = []
     for spec in layer_specs():
-        spans = doc.layer(spec.name)
-        if spans and (max(map(_END, spans)) > text_len or spec.links):
-            _check_offsets(spec, spans, text_len, out)
+        _check_offsets(spec, doc.layer(spec.name) or [], text_len, out)
     return out
 
 

@@ -20,7 +20,6 @@ from newslayers.corpus import load_corpus
 from newslayers.corpus.scale import (
     MANIFEST,
     STATE_DIR,
-    Engine,
     output_name,
     read_shards,
     run_shards,
@@ -28,6 +27,7 @@ from newslayers.corpus.scale import (
     task_runner,
 )
 
+from newslayers.engines import Engine
 from newslayers.errors import UserError
 from newslayers.jsonl import ContractError, dumps_document, load_documents
 from newslayers.model import Document
