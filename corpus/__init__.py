@@ -82,6 +82,7 @@ def article_to_document(article: Article) -> Document:
         boilerplate=[Boilerplate(*b) for b in page.boilerplate],
         meta={
             "synthetic": True,
+            "language": "en",  # every article of ours is written in English
             "topic": meta.get("topic"),
             "register": meta.get("register"),
             "layout": meta["layout"],

@@ -48,6 +48,7 @@ META_COLUMNS: dict[str, Any] = {
     "layout": _STRING,
     "newline": _STRING,
     "synthetic": Value("bool"),
+    "language": _STRING,  # ISO 639-1 of the article's text
     "corpus_version": _STRING,
     "page": _STRING,  # the real-page track: the benchmark's page id
 }

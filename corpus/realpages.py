@@ -119,13 +119,15 @@ def data_dir() -> Path:
 
 
 def to_standoff(doc: Document) -> dict[str, Any]:
-    """A gold document without its text: id, page, sha256 of the text, split and the layers."""
+    """A gold document without its text: id, page, sha256 of the text, split, language and the layers."""
     record = document_to_json(doc)
+    language = {"language": doc.meta["language"]} if doc.meta.get("language") else {}
     return {
         "id": doc.id,
         "page": doc.meta["page"],
         "sha256": hashlib.sha256((doc.text or "").encode("utf-8")).hexdigest(),
         "split": doc.split,
+        **language,
         **{name: record[name] for name in layer_names() if name in record},
     }
 
@@ -153,12 +155,15 @@ def from_standoff(record: dict[str, Any], page: Document, origin: str, mode: Mod
             f"{origin}: page {record['page']} ({record['id']}): its text has sha256 {digest[:12]}…, the gold was "
             f"made on {record['sha256'][:12]}…; this copy of the page differs, or the HTML→text code changed"
         )
-    line = {**{k: v for k, v in record.items() if k not in ("page", "sha256")}, "text": page.text, "html": page.html}
-    line.update(
-        url=page.url,
-        source=page.source,
-        meta={"synthetic": False, "page": record["page"], "corpus_version": DATASET_VERSION},
-    )
+    line = {
+        **{k: v for k, v in record.items() if k not in ("page", "sha256", "language")},
+        "text": page.text,
+        "html": page.html,
+    }
+    meta = {"synthetic": False, "page": record["page"], "corpus_version": DATASET_VERSION}
+    if record.get("language"):
+        meta["language"] = record["language"]  # ISO 639-1 of the article, labelled twice by people
+    line.update(url=page.url, source=page.source, meta=meta)
     doc, problems, _ = decode_line(json.dumps(line).encode("utf-8"), mode)
     if doc is None:
         raise StandoffError(f"{origin}: {record['id']}: " + "; ".join(f"{f}: {m}" for f, m in problems[:3]))

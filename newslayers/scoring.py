@@ -269,6 +269,7 @@ BREAKDOWNS: dict[str, GroupKey] = {
     "layout": lambda d: str(d.meta.get("layout") or d.source or "unknown"),
     "topic": lambda d: str(d.meta.get("topic") or "unknown"),
     "split": lambda d: str(d.split or "unknown"),
+    "language": lambda d: str(d.meta.get("language") or "unknown"),
 }
 
 
@@ -406,7 +407,7 @@ def aggregate(run: RunScores) -> dict[str, Any]:
 
 
 def breakdowns(run: RunScores) -> dict[str, dict[str, dict[str, float]]]:
-    """Headline F1 per layout, topic and split."""
+    """Headline F1 per layout, topic, split and language."""
     out: dict[str, dict[str, dict[str, float]]] = {}
     for (group, value), per_layer in sorted(run.groups.items()):
         scores = {name: summarise(name, per_layer.get(name, run.totals[name] * 0)) for name in run.layers}

@@ -17,7 +17,7 @@ from typing import ClassVar
 
 import pytest
 from newslayers.baselines import registry
-from newslayers.baselines.pipeline import PipelineSystem, held_out
+from newslayers.baselines.pipeline import PipelineSystem, held_out, selection_folds
 from newslayers.corpus import load_corpus
 
 from newslayers.layers import layer_names
@@ -145,9 +145,13 @@ def test_selection_never_uses_a_fit_that_saw_the_selection_pages() -> None:
     training, selection = _split_like_the_real_track()
     pipeline = _ToyPipeline().fit(training, selection)
     selection_ids = {d.id for d in selection}
-    scored = [(name, seen) for name, seen, predicted in _Toy.predictions if predicted == selection_ids]
-    assert {name for name, _ in scored} == {MEMORISER, GAZETTEER}
-    assert all(not seen & selection_ids for _, seen in scored)
+    scored = [(name, seen, fold) for name, seen, fold in _Toy.predictions if fold <= selection_ids]
+    assert {name for name, _, _ in scored} == {MEMORISER, GAZETTEER}
+    for toy in (MEMORISER, GAZETTEER):  # every selection page scored once per toy ...
+        folds = [fold for name, _, fold in scored if name == toy]
+        assert sorted(i for fold in folds for i in fold) == sorted(selection_ids)
+    assert all(not seen & fold for _, seen, fold in scored)  # ... by a fit that never saw it
+    assert all(seen & selection_ids for _, seen, _ in scored)  # but that saw the other selection pages
     # the memoriser would have won from a fit that saw the pages; from an honest fit it scores nothing
     assert _entity_f1(selection, _Memoriser().fit(training)) == 1.0
     assert pipeline.selection_scores["entities"][MEMORISER] == 0.0
@@ -160,13 +164,15 @@ def test_selection_never_uses_a_fit_that_saw_the_selection_pages() -> None:
 def test_the_choice_follows_the_scores_and_the_winner_learns_from_everything() -> None:
     training, selection = _split_like_the_real_track()
     pipeline = _ToysOnly().fit(training, selection)
-    held = frozenset(d.id for d in held_out(training, selection))
+    folds = [frozenset(d.id for d in held_out(training, fold)) for fold in selection_folds(selection)]
     everything = frozenset(d.id for d in training)
-    # one fit per learned candidate to score it, and one more for the winner
-    assert sorted(_Toy.fits) == sorted([(MEMORISER, held), (GAZETTEER, held), (GAZETTEER, everything)])
+    # one fit per fold and learned candidate to score it, and one more for the winner
+    expected = [(toy, held) for toy in (MEMORISER, GAZETTEER) for held in folds] + [(GAZETTEER, everything)]
+    assert len(folds) == 2 and sorted(_Toy.fits) == sorted(expected)
     assert pipeline.choice["entities"].system == GAZETTEER and pipeline.selection_scores["entities"][GAZETTEER] > 0
     assert pipeline.components[GAZETTEER].seen == everything
-    assert pipeline.selection_fits[MEMORISER].startswith(f"fitted on {len(held)} pages")
+    sizes = " / ".join(str(len(held)) for held in folds)
+    assert pipeline.selection_fits[MEMORISER].startswith(f"2 folds of the selection pages, fitted on {sizes} pages")
     (prediction,) = run_system(pipeline, _few("test", 1)).predictions
     assert prediction.entities is not None
     for chooser in (pipeline, _ToyPipeline().fit(training, selection)):
@@ -184,9 +190,17 @@ def test_a_second_selection_reuses_every_fit_from_the_cache() -> None:
     assert second.choice == first.choice and second.selection_scores == first.selection_scores
 
 
-def test_a_real_learned_candidate_is_scored_from_one_fit_on_the_other_pages() -> None:
+def test_selection_pages_that_are_not_training_pages_need_one_fit() -> None:
+    training, selection = _few("train", 6), _few("validation", 5)
+    pipeline = _ToysOnly().fit(training, selection)
+    everything = frozenset(d.id for d in training)
+    assert sorted(_Toy.fits) == sorted([(MEMORISER, everything), (GAZETTEER, everything)])
+    assert "scored from their fit on the training pages" in pipeline.description
+
+
+def test_a_real_learned_candidate_is_scored_from_one_fit_per_fold() -> None:
     pytest.importorskip("trafilatura")
     training, selection = _few("train", 2), _few("validation", 2)
     predictions, _ = PipelineSystem()._selection_predictions("dom-boilerplate", training + selection, selection)
     assert sorted(p.id for p in predictions) == sorted(d.id for d in selection)
-    assert len(list(Path(os.environ["NEWSLAYERS_CACHE"]).glob("dom-boilerplate-*.pkl"))) == 1
+    assert len(list(Path(os.environ["NEWSLAYERS_CACHE"]).glob("dom-boilerplate-*.pkl"))) == 2

@@ -15,7 +15,15 @@ from pathlib import Path
 
 import pytest
 from conftest import run_cli
-from newslayers.corpus.realpages import GOLD_PATH, REAL_DIR, read_pages
+from newslayers.corpus.realpages import (
+    GOLD_PATH,
+    REAL_DIR,
+    from_standoff,
+    page_documents,
+    read_pages,
+    read_standoff,
+    to_standoff,
+)
 
 WORD = re.compile(r"\w+")
 
@@ -29,6 +37,8 @@ def test_materialize_checks_every_hash_and_counts(realpages: Path, tmp_path: Pat
     assert len(docs) == 88
     assert {d["split"] for d in docs} == {"real_validation", "real_test"}
     assert all(d["boilerplate"] and d["meta"]["synthetic"] is False for d in docs)
+    languages = {d["meta"]["language"] for d in docs}
+    assert "en" in languages and len(languages) > 1 and all(re.fullmatch("[a-z]{2}", code) for code in languages)
     labels = {e["label"] for d in docs for e in d["entities"]}
     assert sum(len(d["entities"]) for d in docs) >= 1500 and len(labels) >= 8
     assert sum(len(d["numeric_claims"]) for d in docs) >= 600
@@ -37,6 +47,14 @@ def test_materialize_checks_every_hash_and_counts(realpages: Path, tmp_path: Pat
     stats = run_cli("stats", "--split", "real_test", "--json")
     assert stats.returncode == 0, stats.stderr
     assert json.loads(stats.stdout)["real_test"]["documents"] == len([d for d in docs if d["split"] == "real_test"])
+
+
+def test_the_stand_off_gold_round_trips_with_its_language(realpages: Path) -> None:
+    pages = {p.id: p for p in page_documents(read_pages(realpages))}
+    for record in read_standoff(GOLD_PATH):
+        doc = from_standoff(record, pages[record["id"]], str(GOLD_PATH))
+        assert doc.meta["language"] == record["language"]
+        assert to_standoff(doc) == record
 
 
 def test_a_changed_page_names_itself_and_nothing_is_written(realpages: Path, tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from newslayers.model import Boilerplate, Document, Entity
-from newslayers.scoring import aggregate, score_run
+from newslayers.scoring import aggregate, breakdowns, score_run
 
 nervaluate = pytest.importorskip("nervaluate")
 LABELS = ["PERSON", "ORG", "GPE"]
@@ -103,3 +103,14 @@ def test_seeded_random_corpus_matches_nervaluate() -> None:
         gold.append(g)
         pred.append(sorted(p))
     assert_same(gold, pred)
+
+
+def test_breakdowns_score_each_language_apart() -> None:
+    gold = [
+        Document(id=code, text="Some text of ours.", meta={"language": code}, entities=[Entity(0, 4, "ORG")])
+        for code in ("en", "ru")
+    ]
+    found = {"en": Document(id="en", entities=[Entity(0, 4, "ORG")]), "ru": Document(id="ru", entities=[])}
+    by_language = breakdowns(score_run(gold, found, ["entities"]))["language"]
+    assert by_language["en"] == {"documents": 1, "entities": 1.0}
+    assert by_language["ru"] == {"documents": 1, "entities": 0.0}
