@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from newslayers.corpus.markup import Article, MarkupError, _apply_tags, _link_quotes, _Links
 from newslayers.corpus.realpages import (
     ANNOTATION_PATHS,
@@ -52,7 +53,7 @@ from newslayers.corpus.realpages import (
 )
 
 from newslayers.adjudication import Version, item_key, merge_versions
-from newslayers.agreement import agreement
+from newslayers.agreement import agreement, kappa
 from newslayers.align import align_extracted
 from newslayers.jsonl import write_text_atomic
 from newslayers.model import Boilerplate, Document
@@ -466,6 +467,23 @@ LOG_PATH = REAL_DIR / "adjudication.tsv"
 LOG_HEADER = "id\tconflict\tlayer\tstart\tend\tdecision\trule"
 
 
+def language_agreement(records_a: list[dict[str, Any]], records_b: list[dict[str, Any]]) -> dict[str, Any]:
+    """How often the two annotators gave a page the same language, and Cohen's kappa."""
+    a = {r["id"]: r.get("language") for r in records_a}
+    b = {r["id"]: r.get("language") for r in records_b}
+    pages = sorted(a.keys() & b.keys())
+    codes = sorted({str(a[p]) for p in pages} | {str(b[p]) for p in pages})
+    index = {code: i for i, code in enumerate(codes)}
+    labels_a = np.array([index[str(a[p])] for p in pages])
+    labels_b = np.array([index[str(b[p])] for p in pages])
+    agreed, chance_corrected = int((labels_a == labels_b).sum()), kappa(labels_a, labels_b)
+    return {
+        "documents": len(pages),
+        "agreed": agreed,
+        "kappa": None if chance_corrected is None else round(chance_corrected, 4),
+    }
+
+
 def cmd_record(pages_dir: Path, gold_dir: Path, a_dir: Path, b_dir: Path) -> int:
     """Write the decision log and the before-adjudication agreement of the real pages (stand-off)."""
     decisions, problems = adjudication_log(pages_dir, gold_dir, a_dir, b_dir)
@@ -477,6 +495,7 @@ def cmd_record(pages_dir: Path, gold_dir: Path, a_dir: Path, b_dir: Path) -> int
         load_standoff_annotations(pages_dir, ANNOTATION_PATHS["B"]),
     )
     result["decisions"] = dict(sorted(Counter(d.decision for d in decisions).items()))
+    result["language"] = language_agreement(read_standoff(ANNOTATION_PATHS["A"]), read_standoff(ANNOTATION_PATHS["B"]))
     write_text_atomic(AGREEMENT_PATH, json.dumps(result, indent=2, sort_keys=True) + "\n")
     print(f"{len(decisions)} decision(s) logged in {LOG_PATH}; agreement before adjudication in {AGREEMENT_PATH}")
     return 0

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from conftest import run_cli
 from newslayers.corpus.realpages import (
+    ANNOTATION_PATHS,
     GOLD_PATH,
     REAL_DIR,
     from_standoff,
@@ -55,6 +56,14 @@ def test_the_stand_off_gold_round_trips_with_its_language(realpages: Path) -> No
         doc = from_standoff(record, pages[record["id"]], str(GOLD_PATH))
         assert doc.meta["language"] == record["language"]
         assert to_standoff(doc) == record
+
+
+def test_every_real_page_has_the_language_both_annotators_gave_it() -> None:
+    gold = {r["id"]: r["language"] for r in read_standoff(GOLD_PATH)}
+    for path in ANNOTATION_PATHS.values():
+        assert {r["id"]: r["language"] for r in read_standoff(path)} == gold
+    recorded = json.loads((REAL_DIR / "agreement.json").read_text(encoding="utf-8"))["language"]
+    assert recorded == {"agreed": len(gold), "documents": len(gold), "kappa": 1.0}
 
 
 def test_a_changed_page_names_itself_and_nothing_is_written(realpages: Path, tmp_path: Path) -> None:
