@@ -5,7 +5,8 @@
 1. per layer and split, the headline F1 of every system with 95% intervals: ``validation``
    and ``test``, and the real pages (``real_test``) when they are materialised or given
    with ``--real-gold`` (a gold JSONL of real pages with their ``split``; only its
-   ``real_test`` pages are scored, since learned systems may train on ``real_validation``);
+   ``real_test`` pages are scored, since learned systems may train on ``real_validation``),
+   also apart for its English pages and its pages in other languages (``meta.language``);
 2. documents per second over the whole synthetic corpus on one core: CPU seconds, the median
    of three passes (what the targets are about; other work on the machine does not count
    against it), and wall seconds of the first pass, peak memory, and how long training or
@@ -52,6 +53,7 @@ console = Console()
 AS_SHIPPED = "spacy-ner:as-shipped"
 SPLITS = ("validation", "test")
 REAL = "real_test"
+BY_LANGUAGE = {f"{REAL} English pages": True, f"{REAL} other languages": False}  # the page's meta language
 TARGETS = {"rules": 300.0, "sklearn": 100.0}  # docs/s on one core (CPU time), whole synthetic corpus
 
 
@@ -177,6 +179,10 @@ def measure_one(name: str, real_path: Path | None) -> dict[str, Any]:
         real_run = run_system(system, real)
         real_by_id = {p.id: p for p in real_run.predictions}
         scores[REAL] = _scores(system, real, real_by_id)
+        for part, english in BY_LANGUAGE.items():
+            pages = [d for d in real if (d.meta.get("language", "en") == "en") == english]
+            if pages:
+                scores[part] = _scores(system, pages, real_by_id)
         errors = error_counts(real, real_by_id, list(scores[REAL]))
     return {
         "system": name,
@@ -213,7 +219,7 @@ def _cell(value: dict[str, float] | None) -> str:
 
 
 def score_tables(ran: Sequence[dict[str, Any]]) -> None:
-    for split in (*SPLITS, REAL):
+    for split in (*SPLITS, REAL, *BY_LANGUAGE):
         rows = [r for r in ran if split in r["scores"]]
         if not rows:
             continue
@@ -294,6 +300,9 @@ def target_lines(ran: Sequence[dict[str, Any]]) -> list[str]:
                 ok = ok and speaker >= 0.85
                 line += f" with speaker accuracy {speaker:.2f} >= 0.85"
             lines.append(f"{line}: {'met' if ok else 'NOT met'}")
+            for part in BY_LANGUAGE if split == REAL else ():
+                if best := _best(ran, part, layer):
+                    lines.append(f"  (not a target) {layer} on {part}: best {best[0]} {100 * best[1]['f1']:.1f}")
     dom, traf = (
         by_name.get(n, {}).get("scores", {}).get(split, {}).get("boilerplate")
         for n in ("dom-boilerplate", "trafilatura")

@@ -162,7 +162,7 @@ def from_standoff(record: dict[str, Any], page: Document, origin: str, mode: Mod
     }
     meta = {"synthetic": False, "page": record["page"], "corpus_version": DATASET_VERSION}
     if record.get("language"):
-        meta["language"] = record["language"]  # ISO 639-1 of the article, labelled twice by people
+        meta["language"] = record["language"]  # ISO 639-1 of the article, labelled twice, blind
     line.update(url=page.url, source=page.source, meta=meta)
     doc, problems, _ = decode_line(json.dumps(line).encode("utf-8"), mode)
     if doc is None:
