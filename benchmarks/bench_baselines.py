@@ -49,7 +49,7 @@ from newslayers.model import Document
 from newslayers.scoring import headline
 from newslayers.systems import run_system
 
-console = Console()
+console = Console(width=None if sys.stdout.isatty() else 240)  # a log keeps the wide tables whole
 AS_SHIPPED = "spacy-ner:as-shipped"
 SPLITS = ("validation", "test")
 REAL = "real_test"
