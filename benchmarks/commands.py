@@ -17,6 +17,7 @@ from newslayers.benchmarks.harness import results_record, score_file, scores_of
 from newslayers.engines import Engine, engine_from_args
 from newslayers.errors import UserError
 from newslayers.jsonl import (
+    check_writable,
     is_shard_set,
     load_documents,
     refuse_overwriting_inputs,
@@ -110,6 +111,7 @@ def cmd_baseline(args: argparse.Namespace) -> int:
             f"missing {missing}; usage: newslayers baseline NAME (--split S | --input DOCS.jsonl) --out P.jsonl"
         )
     refuse_overwriting_inputs(args.out, [args.input])
+    check_writable(args.out)  # before a learned system spends minutes training
     documents = load_split(args.split) if args.split else read_input_documents(args.input)
     system, how = prepared_system(args.name, lambda: load_corpus("train"), load_corpus)
     print(f"{args.name}: {how}", file=sys.stderr)

@@ -15,8 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from newslayers import DATASET_NAME, DATASET_VERSION, __version__
-from newslayers.jsonl import ContractError, Problem, gold_hash, scan_file
-from newslayers.layers import layer_names
+from newslayers.jsonl import ContractError, Problem, gold_hash, no_layer_problem, scan_file
 from newslayers.model import Document
 from newslayers.scoring import (
     BATCH,
@@ -86,7 +85,7 @@ def score_file(
                 flush()
     flush()
     if not problems and not run.layers:
-        problems.append(Problem(name, 0, "(file)", f"predicts no layer: none of {', '.join(layer_names())} appears"))
+        problems.append(no_layer_problem(name))
     if problems:
         raise ContractError(problems)
     run.missing = [g.id for g in gold if g.id not in seen]

@@ -238,12 +238,12 @@ def numbers_frame(rows: Sequence[Row]) -> pd.DataFrame:
 
 def markdown(rows: Sequence[Row], datasets: dict[str, dict[str, Any]], notes: Sequence[str]) -> str:
     lines = ["# newslayers leaderboard", ""]
-    for i, (track, dataset) in enumerate(datasets.items()):
+    for track, dataset in datasets.items():
         title = "Headline: real news pages" if track == "real_test" else "Synthetic test (unseen layouts)"
         if track not in ("real_test", "test"):
             title = f"Split {track}"
         lines += [
-            f"## {title} ({track}){' — the headline table' if i == 0 and len(datasets) > 1 else ''}",
+            f"## {title} ({track})",
             "",
             f"{dataset['documents']} documents, dataset {dataset['name']} {dataset['version']}, gold sha256 "
             f"`{dataset['sha256'][:16]}…`.",
@@ -329,7 +329,7 @@ def write_artefacts(
 
 def print_tables(rows: Sequence[Row], datasets: dict[str, dict[str, Any]], timings: Sequence[dict[str, Any]]) -> None:
     speed = {(t["system"], t["split"]): t["docs_per_second"] for t in timings}
-    out = Console(file=sys.stdout)
+    out = Console(file=sys.stdout, width=None if sys.stdout.isatty() else 200)  # a log keeps whole tables
     for track in datasets:
         data = frame([r for r in rows if r.track == track], with_intervals=False).drop(columns=["track"])
         table = Table(title=f"newslayers leaderboard, {track}: headline F1 % (intervals in leaderboard.md)")

@@ -35,7 +35,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 from newslayers.corpus import load_corpus, real_pages_available
-from newslayers.corpus.hf_card import TEMPLATE_PATH, BuildFacts, real_agreement, render_card
+from newslayers.corpus.hf_card import TEMPLATE_PATH, BuildFacts, render_card
 from newslayers.corpus.hf_features import (
     CONFIGS,
     META_COLUMNS,
@@ -47,7 +47,7 @@ from newslayers.corpus.hf_features import (
     token_row,
     unaligned_spans,
 )
-from newslayers.corpus.stats import annotation_agreement, corpus_stats, merge_stats
+from newslayers.corpus.stats import annotation_agreement, corpus_stats, merge_stats, real_agreement
 
 from newslayers import DATASET_NAME, DATASET_VERSION, htmltext, jsonl, layers, lines, model, schema, tokens
 from newslayers.errors import UserError

@@ -10,7 +10,6 @@ so the card cannot drift from the data it describes.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,15 +20,14 @@ from datasets.info import DatasetInfosDict
 from huggingface_hub import DatasetCard, DatasetCardData
 from newslayers.corpus.hf_features import CONFIGS, features, line_kinds, parquet_path
 from newslayers.corpus.hf_fields import LABEL, span_attributes
-from newslayers.corpus.realpages import BENCHMARK_COMMIT, BENCHMARK_REPO, REAL_DIR
-from newslayers.corpus.stats import agreement_table, breakdown_table, corpus_table, table_text
+from newslayers.corpus.realpages import BENCHMARK_COMMIT, BENCHMARK_REPO
+from newslayers.corpus.stats import agreement_table, breakdown_table, corpus_table, real_agreement, table_text
 
 from newslayers import DATASET_VERSION
 from newslayers.layers import content_layers, layer_names, layer_specs
 from newslayers.schema import REAL_SPLITS, SYNTHETIC_SPLITS
 
 TEMPLATE_PATH = Path(__file__).with_name("hf_card_template.md")
-REAL_AGREEMENT_PATH = REAL_DIR / "agreement.json"
 REPO_URL = "https://github.com/newslayers/newslayers"
 _NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 
@@ -193,11 +191,6 @@ def _layouts_text(stats: dict[str, Any]) -> str:
         f"({_code_list(sorted(test))}), {disjoint} the {len(rest)} layouts of train and validation, "
         "so the test split measures generalisation to unseen site templates."
     )
-
-
-def real_agreement() -> dict[str, Any] | None:
-    """Agreement of the two annotations of the real pages before adjudication, if measured."""
-    return json.loads(REAL_AGREEMENT_PATH.read_text(encoding="utf-8")) if REAL_AGREEMENT_PATH.exists() else None
 
 
 def _agreement_text(agreement: dict[str, Any] | None, what: str) -> str:

@@ -20,11 +20,17 @@ from newslayers.schema import SPLITS
 
 
 AGREEMENT_PATH = HERE / "agreement.json"
+REAL_AGREEMENT_PATH = HERE / "real" / "agreement.json"
 
 
 def annotation_agreement() -> dict[str, Any] | None:
     """Agreement of the two independent annotations before adjudication (maintain agreement)."""
     return json.loads(AGREEMENT_PATH.read_text(encoding="utf-8")) if AGREEMENT_PATH.exists() else None
+
+
+def real_agreement() -> dict[str, Any] | None:
+    """Agreement of the two annotations of the real pages before adjudication, if measured."""
+    return json.loads(REAL_AGREEMENT_PATH.read_text(encoding="utf-8")) if REAL_AGREEMENT_PATH.exists() else None
 
 
 def corpus_stats(docs: list[Document]) -> dict[str, Any]:
@@ -35,9 +41,11 @@ def corpus_stats(docs: list[Document]) -> dict[str, Any]:
     ``with_cue`` (one count per link), so a registered layer is counted without naming it here.
     """
     stats: dict[str, Any] = {}
-    agreement = annotation_agreement()
-    if agreement is not None:
-        stats["agreement"] = agreement
+    tracks = {"agreement": any(d.meta.get("synthetic") is not False for d in docs)}
+    tracks["real_agreement"] = any(d.meta.get("synthetic") is False for d in docs)
+    for key, read in (("agreement", annotation_agreement), ("real_agreement", real_agreement)):
+        if tracks[key] and (agreement := read()) is not None:
+            stats[key] = agreement  # each track's own, and only for the tracks counted
     groups: dict[str, list[Document]] = defaultdict(list)
     for doc in docs:
         groups[doc.split or "none"].append(doc)
@@ -49,6 +57,7 @@ def corpus_stats(docs: list[Document]) -> dict[str, Any]:
             "content_words": sum(_content_words(d) for d in group),
             "layouts": sorted({d.meta["layout"] for d in group if d.meta.get("layout")}),
             "topics": dict(sorted(Counter(d.meta["topic"] for d in group if d.meta.get("topic")).items())),
+            "languages": dict(sorted(Counter(str(d.meta.get("language") or "unknown") for d in group).items())),
         }
         for spec in layer_specs():
             spans = [s for d in group for s in d.layer(spec.name) or []]
@@ -80,7 +89,7 @@ def merge_stats(total: dict[str, Any], part: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key in sorted(set(total) | set(part)):
         a, b = total.get(key), part.get(key)
-        if key == "agreement" or a is None or b is None:
+        if key in ("agreement", "real_agreement") or a is None or b is None:
             out[key] = a if a is not None else b
         elif isinstance(a, dict):
             out[key] = merge_stats(a, b)
@@ -126,13 +135,34 @@ def breakdown_table(
 
     ``names`` fixes the rows (a closed set, zeros included); by default, every value seen.
     """
+    return _counts_table(stats, (layer, key), key, names, columns)
+
+
+def languages_table(stats: dict[str, Any]) -> pd.DataFrame:
+    """Pages per language (rows) for each split (columns)."""
+    return _counts_table(stats, ("languages",), "language")
+
+
+def _counts_table(
+    stats: dict[str, Any],
+    keys: tuple[str, ...],
+    index: str,
+    names: Sequence[str] | None = None,
+    columns: list[str] | None = None,
+) -> pd.DataFrame:
     columns = stats_columns(stats) if columns is None else columns
     if names is None:
-        names = sorted({n for s in columns for n in stats.get(s, {}).get(layer, {}).get(key, {})})
-    data = {name: [_count(stats, s, layer, key, name) for s in columns] for name in names}
+        names = sorted({n for s in columns for n in _nested(stats.get(s, {}), keys)})
+    data = {name: [_count(stats, s, *keys, name) for s in columns] for name in names}
     frame = pd.DataFrame.from_dict(data, orient="index", columns=columns)
-    frame.index.name = key
+    frame.index.name = index
     return frame
+
+
+def _nested(value: Any, keys: tuple[str, ...]) -> dict[str, Any]:
+    for key in keys:
+        value = value.get(key, {}) if isinstance(value, dict) else {}
+    return value if isinstance(value, dict) else {}
 
 
 def breakdowns() -> Iterator[tuple[LayerSpec, Attribute, str]]:
@@ -161,11 +191,15 @@ def agreement_table(agreement: dict[str, Any]) -> pd.DataFrame:
 def render_stats_table(stats: dict[str, Any]) -> None:
     """Print the corpus statistics as plain-text tables."""
     tables: list[tuple[str, pd.DataFrame]] = []
-    agreement = stats.get("agreement")
-    if agreement:
-        title = f"agreement of two independent annotations before adjudication ({agreement['documents']} documents)"
-        tables.append((title, agreement_table(agreement)))
+    for key, track in (("agreement", "synthetic"), ("real_agreement", "real")):
+        if agreement := stats.get(key):
+            title = (
+                f"agreement of two independent annotations before adjudication, {track} pages "
+                f"({agreement['documents']} documents)"
+            )
+            tables.append((title, agreement_table(agreement)))
     tables.append((f"newslayers {DATASET_VERSION}: corpus", corpus_table(stats)))
+    tables.append(("pages per language (ISO 639-1)", languages_table(stats)))
     tables += [(f"{spec.name}: {key}", breakdown_table(stats, spec.name, key)) for spec, _, key in breakdowns()]
     for title, frame in tables:
         print(f"\n{title}\n{table_text(frame, 'simple')}")

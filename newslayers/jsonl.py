@@ -16,6 +16,7 @@ import os
 import re
 import tempfile
 import zlib
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -231,7 +232,7 @@ def _to_document(
 
 def json_schema() -> dict[str, Any]:
     """The JSON Schema of one document / predictions line, from the same definitions."""
-    schema = msgspec.json.schema(record_type())
+    schema = {"$schema": "https://json-schema.org/draft/2020-12/schema", **msgspec.json.schema(record_type())}
     schema["$comment"] = (
         "newslayers contract, section 1: one JSON object per line; offsets are code-point indices "
         "into text, end exclusive, 0 <= start < end <= len(text). Gold lines carry text and every layer."
@@ -276,13 +277,15 @@ def scan_file(
         yield 0, None, [Problem(name, 0, "(file)", "is a folder, not a JSONL file")]
         return
     seen: dict[str, int] = {}
+    warned: Counter[str] = Counter()  # each warning once, with a count of the other lines at the end
     any_line = False
     try:
         for number, raw in iter_raw_lines(path):
             any_line = True
             doc, items, warnings = decode_line(raw, mode)
-            if warn:
-                for message in warnings:
+            for message in warnings if warn else ():
+                warned[message] += 1
+                if warned[message] == 1:
                     warn(f"{name}:{number}: {message}")
             problems = [Problem(name, number, f, m) for f, m in items]
             if doc is not None:
@@ -299,17 +302,29 @@ def scan_file(
         return
     if not any_line:
         yield 0, None, [Problem(name, 0, "(file)", "is empty: no documents")]
+    for message, count in warned.items() if warn else ():
+        if count > 1:
+            warn(f"{name}: the same on {count - 1} more line(s): {message}")
+
+
+def no_layer_problem(name: str) -> Problem:
+    """A predictions file in which no line predicts any layer: nothing could be scored."""
+    return Problem(name, 0, "(file)", f"predicts no layer: none of {', '.join(layer_names())} appears")
 
 
 def validate_file(
     path: str | Path, mode: Mode = "auto", warn: Callable[[str], None] | None = None
 ) -> tuple[int, list[Problem]]:
     """Every problem of a file, and the number of valid documents."""
-    valid = 0
+    valid, any_layer = 0, False
     problems: list[Problem] = []
     for _, doc, found in scan_file(path, mode, warn):
         problems.extend(found)
-        valid += doc is not None
+        if doc is not None:
+            valid += 1
+            any_layer = any_layer or any(spans is not None for spans in doc.layers.values())
+    if valid and not any_layer:
+        problems.append(no_layer_problem(str(path)))
     return valid, problems
 
 

@@ -47,7 +47,10 @@ def test_materialize_checks_every_hash_and_counts(realpages: Path, tmp_path: Pat
     assert run_cli("validate", "--mode", "gold", str(out)).returncode == 0
     stats = run_cli("stats", "--split", "real_test", "--json")
     assert stats.returncode == 0, stats.stderr
-    assert json.loads(stats.stdout)["real_test"]["documents"] == len([d for d in docs if d["split"] == "real_test"])
+    counted = json.loads(stats.stdout)
+    assert counted["real_test"]["documents"] == len([d for d in docs if d["split"] == "real_test"])
+    assert counted["real_agreement"]["documents"] == 88 and "agreement" not in counted  # the real pages' own
+    assert sum(counted["real_test"]["languages"].values()) == counted["real_test"]["documents"]
 
 
 def test_the_stand_off_gold_round_trips_with_its_language(realpages: Path) -> None:

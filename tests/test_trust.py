@@ -172,6 +172,10 @@ def test_file_mistakes_are_one_line(tmp_path: Path) -> None:
         result = run_cli(*args)
         assert result.returncode == 1, args
         assert "Traceback" not in result.stderr and result.stderr.strip(), args
+        if args[0] == "baseline":  # refused before the system is made ready (a learned one would train)
+            assert result.stderr.strip().splitlines() == [
+                f"newslayers baseline: --out {folder} is a folder; give a file name"
+            ]
 
 
 # ----------------------------------------------------------------------------- silent wrong results
@@ -182,7 +186,13 @@ def test_unknown_keys_misspelled_layers_and_bad_values(tmp_path: Path) -> None:
     first = json.loads(gold.read_text(encoding="utf-8").splitlines()[0])
     typo = write_jsonl(tmp_path / "typo.jsonl", [{"id": first["id"], "entites": first["entities"]}])
     checked = run_cli("validate", str(typo))
-    assert checked.returncode == 0 and "did you mean 'entities'" in checked.stderr
+    assert checked.returncode == 1 and "did you mean 'entities'" in checked.stderr
+    assert "predicts no layer" in checked.stderr
+    lines = [json.loads(line) for line in gold.read_text(encoding="utf-8").splitlines()[:3]]
+    extra = write_jsonl(tmp_path / "extra.jsonl", [{"id": d["id"], "entities": [], "note": "x"} for d in lines])
+    warned = run_cli("validate", str(extra))
+    assert warned.returncode == 0 and warned.stderr.count("note: is not a field of the contract") == 2
+    assert "the same on 2 more line(s)" in warned.stderr and len(warned.stderr.strip().splitlines()) == 2
     scored = run_cli("evaluate", "--gold", str(gold), "--predictions", str(typo), "--json")
     assert scored.returncode == 1 and "predicts no layer" in scored.stderr
     gold_typo = write_jsonl(tmp_path / "gold-typo.jsonl", [{**first, "comment": "x"}])

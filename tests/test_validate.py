@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from conftest import run_cli, write_jsonl
 
 TEXT = "KYIV — Oksana Marchenko said 12 drones fell.\nComments"
@@ -143,3 +144,18 @@ def test_predictions_without_text_are_valid(tmp_path: Path) -> None:
     assert run_cli("validate", "--mode", "predictions", str(path)).returncode == 0
     gold = run_cli("validate", "--mode", "gold", str(path))
     assert gold.returncode == 1 and "text: is missing" in gold.stderr
+
+
+def test_the_printed_json_schema_accepts_gold_and_refuses_a_bad_label(tmp_path: Path) -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    printed = run_cli("schema")
+    assert printed.returncode == 0, printed.stderr
+    schema = json.loads(printed.stdout)
+    assert schema["$schema"].endswith("/draft/2020-12/schema")
+    gold = tmp_path / "test.jsonl"
+    assert run_cli("export", "--split", "test", "--out", str(gold)).returncode == 0
+    line = json.loads(gold.read_text(encoding="utf-8").splitlines()[0])
+    validator = jsonschema.Draft202012Validator(schema)
+    validator.validate(line)
+    line["entities"] = [{"start": 0, "end": 1, "label": "PERSONA"}]
+    assert not validator.is_valid(line)
