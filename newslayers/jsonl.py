@@ -316,14 +316,15 @@ def validate_file(
     path: str | Path, mode: Mode = "auto", warn: Callable[[str], None] | None = None
 ) -> tuple[int, list[Problem]]:
     """Every problem of a file, and the number of valid documents."""
-    valid, any_layer = 0, False
+    valid, any_layer, any_text = 0, False, False
     problems: list[Problem] = []
     for _, doc, found in scan_file(path, mode, warn):
         problems.extend(found)
         if doc is not None:
             valid += 1
             any_layer = any_layer or any(spans is not None for spans in doc.layers.values())
-    if valid and not any_layer:
+            any_text = any_text or doc.text is not None
+    if valid and not any_layer and not any_text:  # pages without layers are documents to predict on
         problems.append(no_layer_problem(str(path)))
     return valid, problems
 

@@ -159,3 +159,11 @@ def test_the_printed_json_schema_accepts_gold_and_refuses_a_bad_label(tmp_path: 
     validator.validate(line)
     line["entities"] = [{"start": 0, "end": 1, "label": "PERSONA"}]
     assert not validator.is_valid(line)
+
+
+def test_pages_without_layers_are_valid_documents_but_bare_ids_predict_nothing(tmp_path: Path) -> None:
+    pages = write_jsonl(tmp_path / "pages.jsonl", [{"id": "a", "text": "A page to predict on."}])
+    assert run_cli("validate", str(pages)).returncode == 0
+    bare = write_jsonl(tmp_path / "bare.jsonl", [{"id": "a"}])
+    refused = run_cli("validate", str(bare))
+    assert refused.returncode == 1 and "predicts no layer" in refused.stderr
