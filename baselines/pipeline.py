@@ -17,10 +17,10 @@ sorted id), and each fold is predicted by a fit on all the training pages except
 (the train split and the other folds). Every selection page is thus scored by a fit that never
 saw it but that did see real pages, as the shipped fit does; only the chosen learned components
 are then fitted on all the training data, as every learned system is. When the selection pages
-are not training pages (the ``validation`` split), one fit on the training pages serves every
-fold. Release 0.2.0 scored each learned candidate from one fit on the train split alone, which
+are not training pages (the ``validation`` split), there are no folds: one fit on the training
+pages predicts them all. Release 0.2.0 scored each learned candidate from one fit on the train split alone, which
 saw no real page and so under-rated what a candidate learns from them (``dom-boilerplate``
-91.1 from that fit, 96.0 cross-validated, and trafilatura was chosen over it); two folds cost
+91.1 from that fit, 96.5 cross-validated, and trafilatura was chosen over it); two folds cost
 one more training per learned candidate than that. Every fit goes through
 :func:`~newslayers.baselines.registry.fit_cached`, whose key covers code and data, so the
 fold fits and the final fits are reused by later runs, the final ones also by the
@@ -136,10 +136,11 @@ class PipelineSystem:
             for name in sorted(chosen):
                 self.components[name], _ = fit_cached(get_system(name), train)
                 bar.update(1)
-        self.description = self._describe(cross_validated=_overlap(train, selection))
+        folds = len(selection_folds(selection)) if _overlap(train, selection) else 1
+        self.description = self._describe(folds)
         return self
 
-    def _describe(self, cross_validated: bool) -> str:
+    def _describe(self, folds: int) -> str:
         """The choice and every candidate's score, for the results files (percent, best first)."""
         parts = []
         for layer, choice in self.choice.items():
@@ -149,9 +150,9 @@ class PipelineSystem:
         return (
             f"per layer the best on {self.selection_split}, learned candidates "
             + (
-                f"cross-validated over {SELECTION_FOLDS} folds of it (each fold scored by a fit that never saw it)"
-                if cross_validated
-                else "scored from their fit on the training pages"
+                f"cross-validated over {folds} folds of it (each fold scored by a fit that never saw it)"
+                if folds > 1
+                else "scored from a fit on the training pages without the selection pages"
             )
             + ", the chosen ones then fitted on all training data: "
             + "; ".join(parts)
@@ -191,7 +192,8 @@ class PipelineSystem:
             run = run_system(system, list(selection))
             return (None if run.invalid else run.predictions), layers
         folds = selection_folds(selection) if _overlap(train, selection) else [list(selection)]
-        predictions, sizes = [], []
+        predictions: list[Document] = []
+        sizes: list[str] = []
         for fold in folds:
             base = held_out(train, fold)
             if not base:

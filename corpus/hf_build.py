@@ -135,7 +135,6 @@ class _Build:
     split_digests: dict[str, Any] = field(default_factory=dict)
     stats: dict[str, Any] = field(default_factory=dict)
     unaligned: Counter[str] = field(default_factory=Counter)
-    languages: Counter[str] = field(default_factory=Counter)
     last_id: str | None = None
 
     def open(self, folder: Path) -> None:
@@ -167,7 +166,7 @@ class _Build:
             nbytes={c: {s: self.nbytes[c][s] for s in self.splits} for c in CONFIGS},
             download=download,
             unaligned=dict(self.unaligned),
-            languages=dict(sorted(self.languages.items())),
+            languages=dict(self.stats.get("all", {}).get("languages", {})),
         )
 
 
@@ -178,7 +177,6 @@ def _accept(build: _Build, doc: Document) -> dict[str, Any]:
     if build.last_id is not None and doc.id <= build.last_id:
         raise UserError(f"documents must come in strictly ascending id order: {doc.id!r} after {build.last_id!r}")
     build.last_id = doc.id
-    build.languages[str(doc.meta.get("language") or "en")] += 1
     row = document_row(doc)
     line = dumps_document(doc)
     if dumps_document(document_from_row(row)) != line:

@@ -123,8 +123,8 @@ def card_data(facts: BuildFacts) -> DatasetCardData:
         licence = {"license": "other", "license_name": "cc-by-4.0-and-publishers-pages"}
     data = DatasetCardData(
         pretty_name=f"newslayers: scraped news pages annotated in {_words(len(tuple(layer_specs())))} layers",
-        language=sorted(facts.languages) or ["en"],
-        multilinguality=["multilingual" if len(facts.languages) > 1 else "monolingual"],
+        language=sorted(set(facts.languages) - {"unknown"}) or ["en"],
+        multilinguality=["multilingual" if len(set(facts.languages) - {"unknown"}) > 1 else "monolingual"],
         size_categories=[_size_category(facts.documents)],
         source_datasets=["original"],
         annotations_creators=["expert-generated"],
@@ -263,6 +263,23 @@ def _missing_kinds(stats: dict[str, Any]) -> str:
     return "\n".join(lines) if len(lines) > 1 else ""
 
 
+def _languages_text(facts: BuildFacts) -> str:
+    """Pages per language in each split of the build, most pages first."""
+    parts = []
+    for split in facts.splits:
+        counts = facts.stats.get(split, {}).get("languages", {})
+        ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        parts.append(f"`{split}` " + ", ".join(f"{code} {n:,}" for code, n in ranked))
+    return "; ".join(parts)
+
+
+def _language_agreement_text(real: dict[str, Any] | None) -> str:
+    measured = (real or {}).get("language")
+    if not measured:
+        return "agreement not yet measured"
+    return f"{measured['agreed']} of {measured['documents']} pages agreed (κ {measured['kappa']})"
+
+
 def _template_values(facts: BuildFacts) -> dict[str, Any]:
     stats = facts.stats
     real = real_agreement()
@@ -294,6 +311,8 @@ def _template_values(facts: BuildFacts) -> dict[str, Any]:
         "breakdown_tables": _breakdown_tables(facts),
         "example": CARD_EXAMPLE,
         "missing_kinds": _missing_kinds(stats),
+        "languages": _languages_text(facts),
+        "language_agreement": _language_agreement_text(real),
     }
 
 

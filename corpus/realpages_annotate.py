@@ -340,6 +340,10 @@ def cmd_import(folder: Path, files: list[Path], out: Path) -> int:
     """Annotation files -> a stand-off JSONL (no text) in the repository."""
     pages = _pages_by_id(folder)
     docs = [d for f in files for d in annotated_documents(f, pages)]
+    recorded = {r["id"]: r.get("language") for r in read_standoff(out)} if out.exists() else {}
+    for doc in docs:  # annotation files carry no language: a page keeps the one already recorded
+        if not doc.language() and recorded.get(doc.id):
+            doc.meta["language"] = recorded[doc.id]
     count = write_standoff(out, docs)
     print(f"wrote {count} stand-off page annotation(s) to {out}")
     return 0
@@ -468,20 +472,26 @@ LOG_HEADER = "id\tconflict\tlayer\tstart\tend\tdecision\trule"
 
 
 def language_agreement(records_a: list[dict[str, Any]], records_b: list[dict[str, Any]]) -> dict[str, Any]:
-    """How often the two annotators gave a page the same language, and Cohen's kappa."""
+    """How often the two annotators gave a page the same language, and Cohen's kappa.
+
+    Only pages both labelled count; the others are reported as ``unlabelled``, never as agreed.
+    """
     a = {r["id"]: r.get("language") for r in records_a}
     b = {r["id"]: r.get("language") for r in records_b}
-    pages = sorted(a.keys() & b.keys())
-    codes = sorted({str(a[p]) for p in pages} | {str(b[p]) for p in pages})
-    index = {code: i for i, code in enumerate(codes)}
-    labels_a = np.array([index[str(a[p])] for p in pages])
-    labels_b = np.array([index[str(b[p])] for p in pages])
-    agreed, chance_corrected = int((labels_a == labels_b).sum()), kappa(labels_a, labels_b)
-    return {
+    both = sorted(a.keys() & b.keys())
+    pages = [p for p in both if a[p] and b[p]]
+    index = {code: i for i, code in enumerate(sorted({a[p] for p in pages} | {b[p] for p in pages}))}
+    labels_a = np.array([index[a[p]] for p in pages], dtype=np.int64)
+    labels_b = np.array([index[b[p]] for p in pages], dtype=np.int64)
+    chance_corrected = kappa(labels_a, labels_b) if pages else None
+    out: dict[str, Any] = {
         "documents": len(pages),
-        "agreed": agreed,
+        "agreed": int((labels_a == labels_b).sum()),
         "kappa": None if chance_corrected is None else round(chance_corrected, 4),
     }
+    if len(both) > len(pages):
+        out["unlabelled"] = len(both) - len(pages)
+    return out
 
 
 def cmd_record(pages_dir: Path, gold_dir: Path, a_dir: Path, b_dir: Path) -> int:

@@ -57,7 +57,7 @@ def corpus_stats(docs: list[Document]) -> dict[str, Any]:
             "content_words": sum(_content_words(d) for d in group),
             "layouts": sorted({d.meta["layout"] for d in group if d.meta.get("layout")}),
             "topics": dict(sorted(Counter(d.meta["topic"] for d in group if d.meta.get("topic")).items())),
-            "languages": dict(sorted(Counter(str(d.meta.get("language") or "unknown") for d in group).items())),
+            "languages": dict(sorted(Counter(d.language() or "unknown" for d in group).items())),
         }
         for spec in layer_specs():
             spans = [s for d in group for s in d.layer(spec.name) or []]

@@ -299,12 +299,13 @@ def scan_file(
             yield number, (None if problems else doc), problems
     except (OSError, EOFError, zlib.error) as err:  # EOFError, zlib.error: a truncated or corrupt .gz
         yield 0, None, [Problem(name, 0, "(file)", f"cannot be read: {getattr(err, 'strerror', None) or err}")]
-        return
-    if not any_line:
-        yield 0, None, [Problem(name, 0, "(file)", "is empty: no documents")]
-    for message, count in warned.items() if warn else ():
-        if count > 1:
-            warn(f"{name}: the same on {count - 1} more line(s): {message}")
+    else:
+        if not any_line:
+            yield 0, None, [Problem(name, 0, "(file)", "is empty: no documents")]
+    finally:
+        for message, count in warned.items() if warn else ():
+            if count > 1:
+                warn(f"{name}: the same on {count - 1} more line(s): {message}")
 
 
 def no_layer_problem(name: str) -> Problem:
@@ -322,8 +323,8 @@ def validate_file(
         problems.extend(found)
         if doc is not None:
             valid += 1
-            any_layer = any_layer or any(spans is not None for spans in doc.layers.values())
-            any_text = any_text or doc.text is not None
+            any_layer = any_layer or any(True for _ in doc.present_layers())
+            any_text = any_text or (doc.text is not None and mode != "predictions")
     if valid and not any_layer and not any_text:  # pages without layers are documents to predict on
         problems.append(no_layer_problem(str(path)))
     return valid, problems

@@ -132,6 +132,10 @@ class Document:
     def set_layer(self, name: str, spans: list[Any] | None) -> None:
         self.layers[name] = spans
 
+    def language(self) -> str | None:
+        """The ISO 639-1 code of the page's article (``meta.language``), when it is known."""
+        return self.meta.get("language") or None
+
     def present_layers(self) -> Iterator[str]:
         return (name for name, spans in self.layers.items() if spans is not None)
 

@@ -269,7 +269,7 @@ BREAKDOWNS: dict[str, GroupKey] = {
     "layout": lambda d: str(d.meta.get("layout") or d.source or "unknown"),
     "topic": lambda d: str(d.meta.get("topic") or "unknown"),
     "split": lambda d: str(d.split or "unknown"),
-    "language": lambda d: str(d.meta.get("language") or "unknown"),
+    "language": lambda d: d.language() or "unknown",
 }
 
 

@@ -74,9 +74,10 @@ def test_stats_json_counts_match_the_corpus(corpus) -> None:
     result = run_cli("stats", "--json")
     assert result.returncode == 0, result.stderr
     stats = json.loads(result.stdout)
-    assert stats["all"]["documents"] == len(corpus)
-    assert stats["all"]["entities"]["spans"] == sum(len(d.entities) for d in corpus)
-    assert sum(stats[s]["documents"] for s in ("train", "validation", "test")) == len(corpus)
+    synthetic = ("train", "validation", "test")  # "all" also counts the real pages once they are materialised
+    assert sum(stats[s]["documents"] for s in synthetic) == len(corpus)
+    assert sum(stats[s]["entities"]["spans"] for s in synthetic) == sum(len(d.entities) for d in corpus)
+    assert stats["all"]["documents"] >= len(corpus)
 
 
 def test_double_annotations_keep_the_gold_text() -> None:

@@ -195,7 +195,16 @@ def test_selection_pages_that_are_not_training_pages_need_one_fit() -> None:
     pipeline = _ToysOnly().fit(training, selection)
     everything = frozenset(d.id for d in training)
     assert sorted(_Toy.fits) == sorted([(MEMORISER, everything), (GAZETTEER, everything)])
-    assert "scored from their fit on the training pages" in pipeline.description
+    assert "scored from a fit on the training pages without the selection pages" in pipeline.description
+
+
+def test_a_one_page_selection_is_one_fold_and_says_so() -> None:
+    training, selection = _split_like_the_real_track()
+    pipeline = _ToysOnly().fit(training, selection[:1])
+    held = frozenset(d.id for d in held_out(training, selection[:1]))
+    assert (MEMORISER, held) in _Toy.fits and selection[0].id not in held
+    assert "cross-validated" not in pipeline.description
+    assert pipeline.selection_fits[MEMORISER] == f"fitted on {len(held)} pages (train + validation)"
 
 
 def test_a_real_learned_candidate_is_scored_from_one_fit_per_fold() -> None:

@@ -25,6 +25,7 @@ from newslayers.corpus.realpages import (
     read_standoff,
     to_standoff,
 )
+from newslayers.corpus.realpages_annotate import cmd_import, language_agreement, write_workfiles
 
 WORD = re.compile(r"\w+")
 
@@ -67,6 +68,33 @@ def test_every_real_page_has_the_language_both_annotators_gave_it() -> None:
         assert {r["id"]: r["language"] for r in read_standoff(path)} == gold
     recorded = json.loads((REAL_DIR / "agreement.json").read_text(encoding="utf-8"))["language"]
     assert recorded == {"agreed": len(gold), "documents": len(gold), "kappa": 1.0}
+
+
+def test_language_agreement_counts_only_pages_both_labelled() -> None:
+    a = [{"id": "p1", "language": "en"}, {"id": "p2", "language": "pt"}, {"id": "p3", "language": "en"}, {"id": "p4"}]
+    b = [{"id": "p1", "language": "en"}, {"id": "p2", "language": "es"}, {"id": "p3", "language": "en"}, {"id": "p4"}]
+    result = language_agreement(a, b)
+    assert result["documents"] == 3 and result["agreed"] == 2 and result["unlabelled"] == 1
+    assert result["kappa"] is not None and result["kappa"] < 1.0
+    assert language_agreement([{"id": "p4"}], [{"id": "p4"}]) == {
+        "documents": 0,
+        "agreed": 0,
+        "kappa": None,
+        "unlabelled": 1,
+    }
+
+
+def test_importing_annotation_files_keeps_the_recorded_languages(realpages: Path, tmp_path: Path) -> None:
+    pages = sorted(read_pages(realpages), key=lambda p: p.id)[:3]
+    work = tmp_path / "work"
+    write_workfiles(pages, work)
+    for ann in work.glob("*.ann"):  # an annotator names every seeded boilerplate block's kind
+        ann.write_text(re.sub(r" \?$", " other", ann.read_text(encoding="utf-8"), flags=re.M), encoding="utf-8")
+    out = tmp_path / "gold.jsonl"
+    recorded = {r["id"]: r for r in read_standoff(GOLD_PATH)}
+    out.write_text("".join(json.dumps(recorded[p.id]) + "\n" for p in pages), encoding="utf-8")
+    assert cmd_import(realpages, [work], out) == 0
+    assert {r["id"]: r["language"] for r in read_standoff(out)} == {p.id: recorded[p.id]["language"] for p in pages}
 
 
 def test_a_changed_page_names_itself_and_nothing_is_written(realpages: Path, tmp_path: Path) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
+import jsonschema
 from conftest import run_cli, write_jsonl
 
 TEXT = "KYIV — Oksana Marchenko said 12 drones fell.\nComments"
@@ -147,7 +147,6 @@ def test_predictions_without_text_are_valid(tmp_path: Path) -> None:
 
 
 def test_the_printed_json_schema_accepts_gold_and_refuses_a_bad_label(tmp_path: Path) -> None:
-    jsonschema = pytest.importorskip("jsonschema")
     printed = run_cli("schema")
     assert printed.returncode == 0, printed.stderr
     schema = json.loads(printed.stdout)
