@@ -79,10 +79,11 @@ def selection_folds(selection: Sequence[Document], folds: int = SELECTION_FOLDS)
     return [fold for fold in (ordered[i::folds] for i in range(folds)) if fold]
 
 
-def _overlap(train: Sequence[Document], selection: Sequence[Document]) -> bool:
-    """Whether the selection pages are training pages too (real_validation is)."""
+def scoring_folds(train: Sequence[Document], selection: Sequence[Document]) -> list[list[Document]]:
+    """The folds a learned candidate is scored on: folds of the selection pages when they are
+    training pages too (real_validation is), else all of them at once (one fit never saw them)."""
     trained_on = {d.id for d in train}
-    return any(d.id in trained_on for d in selection)
+    return selection_folds(selection) if any(d.id in trained_on for d in selection) else [list(selection)]
 
 
 def _score(gold: Sequence[Document], predictions: dict[str, Document], layer: str) -> float:
@@ -136,8 +137,7 @@ class PipelineSystem:
             for name in sorted(chosen):
                 self.components[name], _ = fit_cached(get_system(name), train)
                 bar.update(1)
-        folds = len(selection_folds(selection)) if _overlap(train, selection) else 1
-        self.description = self._describe(folds)
+        self.description = self._describe(len(scoring_folds(train, selection)))
         return self
 
     def _describe(self, folds: int) -> str:
@@ -191,7 +191,7 @@ class PipelineSystem:
             self.selection_fits[name] = "no training"
             run = run_system(system, list(selection))
             return (None if run.invalid else run.predictions), layers
-        folds = selection_folds(selection) if _overlap(train, selection) else [list(selection)]
+        folds = scoring_folds(train, selection)
         predictions: list[Document] = []
         sizes: list[str] = []
         for fold in folds:

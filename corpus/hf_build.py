@@ -166,7 +166,6 @@ class _Build:
             nbytes={c: {s: self.nbytes[c][s] for s in self.splits} for c in CONFIGS},
             download=download,
             unaligned=dict(self.unaligned),
-            languages=dict(self.stats.get("all", {}).get("languages", {})),
         )
 
 

@@ -66,11 +66,15 @@ class BuildFacts:
     nbytes: dict[str, dict[str, int]]  # config -> split -> Arrow bytes
     download: dict[str, int]  # config -> Parquet bytes on disk
     unaligned: dict[str, int]  # layer -> spans that start or end inside a token
-    languages: dict[str, int]  # ISO 639-1 -> documents
 
     @property
     def documents(self) -> int:
         return sum(self.rows["documents"].values())
+
+    @property
+    def languages(self) -> list[str]:
+        """The ISO 639-1 codes of the build's pages (pages of unknown language left out)."""
+        return sorted(set(self.stats.get("all", {}).get("languages", {})) - {"unknown"})
 
     @property
     def real(self) -> bool:
@@ -123,8 +127,8 @@ def card_data(facts: BuildFacts) -> DatasetCardData:
         licence = {"license": "other", "license_name": "cc-by-4.0-and-publishers-pages"}
     data = DatasetCardData(
         pretty_name=f"newslayers: scraped news pages annotated in {_words(len(tuple(layer_specs())))} layers",
-        language=sorted(set(facts.languages) - {"unknown"}) or ["en"],
-        multilinguality=["multilingual" if len(set(facts.languages) - {"unknown"}) > 1 else "monolingual"],
+        language=facts.languages or ["en"],
+        multilinguality=["multilingual" if len(facts.languages) > 1 else "monolingual"],
         size_categories=[_size_category(facts.documents)],
         source_datasets=["original"],
         annotations_creators=["expert-generated"],

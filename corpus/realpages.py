@@ -121,7 +121,7 @@ def data_dir() -> Path:
 def to_standoff(doc: Document) -> dict[str, Any]:
     """A gold document without its text: id, page, sha256 of the text, split, language and the layers."""
     record = document_to_json(doc)
-    language = {"language": doc.meta["language"]} if doc.meta.get("language") else {}
+    language = {"language": code} if (code := doc.language()) else {}
     return {
         "id": doc.id,
         "page": doc.meta["page"],

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -23,14 +24,18 @@ AGREEMENT_PATH = HERE / "agreement.json"
 REAL_AGREEMENT_PATH = HERE / "real" / "agreement.json"
 
 
+def _measured(path: Path) -> dict[str, Any] | None:
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+
+
 def annotation_agreement() -> dict[str, Any] | None:
     """Agreement of the two independent annotations before adjudication (maintain agreement)."""
-    return json.loads(AGREEMENT_PATH.read_text(encoding="utf-8")) if AGREEMENT_PATH.exists() else None
+    return _measured(AGREEMENT_PATH)
 
 
 def real_agreement() -> dict[str, Any] | None:
     """Agreement of the two annotations of the real pages before adjudication, if measured."""
-    return json.loads(REAL_AGREEMENT_PATH.read_text(encoding="utf-8")) if REAL_AGREEMENT_PATH.exists() else None
+    return _measured(REAL_AGREEMENT_PATH)
 
 
 def corpus_stats(docs: list[Document]) -> dict[str, Any]:
@@ -41,10 +46,12 @@ def corpus_stats(docs: list[Document]) -> dict[str, Any]:
     ``with_cue`` (one count per link), so a registered layer is counted without naming it here.
     """
     stats: dict[str, Any] = {}
-    tracks = {"agreement": any(d.meta.get("synthetic") is not False for d in docs)}
-    tracks["real_agreement"] = any(d.meta.get("synthetic") is False for d in docs)
-    for key, read in (("agreement", annotation_agreement), ("real_agreement", real_agreement)):
-        if tracks[key] and (agreement := read()) is not None:
+    real = [d.meta.get("synthetic") is False for d in docs]
+    for key, read, counted in (
+        ("agreement", annotation_agreement, not all(real)),
+        ("real_agreement", real_agreement, any(real)),
+    ):
+        if counted and (agreement := read()) is not None:
             stats[key] = agreement  # each track's own, and only for the tracks counted
     groups: dict[str, list[Document]] = defaultdict(list)
     for doc in docs:
